@@ -1,0 +1,17 @@
+using System.CommandLine;
+using Threshold.Cli.Commands;
+
+namespace Threshold.Cli;
+
+/// <summary>Entry point of the <c>threshold</c> command.</summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var root = new RootCommand("Threshold: a threshold ECDSA signing network (CGGMP21 with identifiable abort).");
+        root.Add(GlobalOptions.Arithmetic);
+        root.Add(BenchCommand.Create());
+        root.Add(PrimesCommand.Create());
+        return root.Parse(args).Invoke();
+    }
+}
