@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Spectre.Console;
 using Threshold.Cli.Bench;
+using Threshold.Cli.Bench.Proofs;
+using Threshold.Paillier;
 
 namespace Threshold.Cli.Commands;
 
@@ -11,7 +13,44 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Measure primitives, proofs and protocol phases on this machine.");
         bench.Add(Primitives());
+        bench.Add(ProofsCommand());
         return bench;
+    }
+
+    private static Command ProofsCommand()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var level = new Option<string[]>("--level") { Description = "Security level(s): 2048, 3072 (default both).", AllowMultipleArgumentsPerToken = true };
+        var only = new Option<string[]>("--only") { Description = "Proof ids to run (enc, affg, logstar, mod, prm, fac, sch, mul, dec, …).", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("proofs", "Prove and verify time and encoded size of each CGGMP21 proof.") { json, level, only };
+        command.SetAction(parse =>
+        {
+            if (GlobalOptions.Apply(parse) is { } failed)
+            {
+                return failed;
+            }
+
+            var names = parse.GetValue(level) ?? [];
+            var levels = names.Length == 0 ? SecurityLevel.All : names.Select(SecurityLevel.FromName).ToList();
+            var ids = parse.GetValue(only) ?? [];
+            return Report(parse.GetValue(json), "threshold bench proofs", status => ProofsBench.Run(levels, ids, status));
+        });
+        return command;
+    }
+
+    private static int Report(bool json, string title, Func<Action<string>, IEnumerable<BenchResult>> run)
+    {
+        var machine = MachineInfo.Current();
+        if (json)
+        {
+            Console.WriteLine(BenchReport.ToJson(machine, run(_ => { }).ToList()));
+            return 0;
+        }
+
+        var results = new List<BenchResult>();
+        AnsiConsole.Status().Start("starting", context => results.AddRange(run(message => context.Status(Markup.Escape(message)))));
+        BenchReport.WriteTable(AnsiConsole.Console, title, machine, results);
+        return 0;
     }
 
     private static Command Primitives()
@@ -34,21 +73,8 @@ internal static class BenchCommand
                 return failed;
             }
 
-            var machine = MachineInfo.Current();
             var runs = Math.Max(1, parse.GetValue(primeRuns));
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(BenchReport.ToJson(machine, PrimitivesBench.Run(runs, _ => { }).ToList()));
-                return 0;
-            }
-
-            var results = new List<BenchResult>();
-            AnsiConsole.Status().Start("starting", context =>
-            {
-                results.AddRange(PrimitivesBench.Run(runs, message => context.Status(Markup.Escape(message))));
-            });
-            BenchReport.WriteTable(AnsiConsole.Console, "threshold bench primitives", machine, results);
-            return 0;
+            return Report(parse.GetValue(json), "threshold bench primitives", status => PrimitivesBench.Run(runs, status));
         });
         return command;
     }
