@@ -21,9 +21,12 @@ public enum PartyStatus
 /// <param name="Participants">Every participant's index, this party included.</param>
 /// <param name="Signer">This party's identity key.</param>
 /// <param name="Directory">Every participant's public identity key.</param>
-/// <param name="EchoFinalBroadcast">
-/// Whether a protocol whose last round is a broadcast gets one more echo round before its result is
-/// released, so that no honest party accepts while another aborts on an equivocated last broadcast.
+/// <param name="Judge">The protocol's judge of accusations in other parties' complaints (null: none).</param>
+/// <param name="ConfirmCompletion">
+/// Whether a party that has its result first broadcasts a confirmation (carrying its echo of the last
+/// round's broadcasts) and releases the result only when every other party has confirmed too. Without
+/// it, a party can complete while another aborts on a fault only it saw (a bad direct message, an
+/// equivocated last broadcast); with it, that party's complaint reaches everyone first.
 /// </param>
 public sealed record PartySession(
     string Protocol,
@@ -32,7 +35,8 @@ public sealed record PartySession(
     IReadOnlyList<int> Participants,
     IMessageSigner Signer,
     IPartyDirectory Directory,
-    bool EchoFinalBroadcast = true);
+    IBlameJudge? Judge = null,
+    bool ConfirmCompletion = true);
 
 /// <summary>
 /// Runs one party of a round-based protocol, sans I/O: <see cref="Start"/> gives the first messages,
@@ -41,7 +45,10 @@ public sealed record PartySession(
 /// messages, treats two different signed messages for one slot as equivocation, and implements echo
 /// broadcast: every message of round r + 1 carries the digests and signatures of the round-r
 /// broadcasts its sender received, and a mismatch proves who equivocated (two signatures by one
-/// party on different broadcasts) or who lied about its echo.
+/// party on different broadcasts) or who lied about its echo. A party that aborts broadcasts a
+/// complaint naming its culprits with their signed evidence; a party receiving one checks the evidence
+/// (signatures here, the protocol's checks through its <see cref="IBlameJudge"/>) and aborts too,
+/// blaming the accused if the evidence holds and the accuser if it does not.
 /// </summary>
 /// <typeparam name="TResult">The protocol's output.</typeparam>
 public sealed class Party<TResult>
@@ -60,7 +67,7 @@ public sealed class Party<TResult>
     private bool started;
     private bool previousHadBroadcast;
     private IReadOnlyList<EchoEntry> echoView = [];
-    private bool awaitingFinalEcho;
+    private bool awaitingConfirmation;
     private TResult? pendingResult;
 
     /// <summary>Creates the party; <paramref name="firstMessages"/> are sent by <see cref="Start"/> as round 1.</summary>
@@ -90,6 +97,9 @@ public sealed class Party<TResult>
     /// <summary>The culprits once <see cref="Status"/> is <see cref="PartyStatus.Aborted"/>.</summary>
     public IReadOnlyList<Culprit> Culprits { get; private set; } = [];
 
+    /// <summary>Accusations received in complaints that this party could neither confirm nor refute.</summary>
+    public IReadOnlyList<Culprit> UnconfirmedReports { get; private set; } = [];
+
     /// <summary>Bytes this party sent in each round (index 0 is round 1), counting each message once.</summary>
     public IReadOnlyList<long> BytesSentPerRound => bytesSent;
 
@@ -105,7 +115,9 @@ public sealed class Party<TResult>
         }
 
         started = true;
-        return Send(1, firstMessages, []);
+        var sent = Send(1, firstMessages, []);
+        sent.AddRange(Advance()); // a party alone (n = 1) finishes without any message
+        return sent;
     }
 
     /// <summary>
@@ -127,12 +139,17 @@ public sealed class Party<TResult>
         }
 
         Check(message);
+        if (message.IsComplaint)
+        {
+            return HandleComplaint(message);
+        }
+
         var slot = (message.Round, message.Sender, message.IsBroadcast);
         if (received.TryGetValue(slot, out var earlier))
         {
             if (!earlier.SameContentAs(message))
             {
-                conflicts.Add(new Culprit(message.Sender, $"round {message.Round}: sent two different signed messages for one slot", [earlier, message]));
+                conflicts.Add(new Culprit(message.Sender, Checks.Equivocation, $"round {message.Round}: sent two different signed messages for one slot", [earlier, message]));
             }
             else
             {
@@ -182,12 +199,12 @@ public sealed class Party<TResult>
         {
             if (conflicts.Count > 0)
             {
-                Abort(conflicts);
+                outgoing.Add(Abort(conflicts));
                 break;
             }
 
-            var expectsBroadcast = awaitingFinalEcho || round!.ExpectsBroadcast;
-            var expectsDirect = !awaitingFinalEcho && round!.ExpectsDirect;
+            var expectsBroadcast = awaitingConfirmation || round!.ExpectsBroadcast;
+            var expectsDirect = !awaitingConfirmation && round!.ExpectsDirect;
             if (!others.All(j => (!expectsBroadcast || received.ContainsKey((current, j, true))) && (!expectsDirect || received.ContainsKey((current, j, false)))))
             {
                 break;
@@ -207,11 +224,11 @@ public sealed class Party<TResult>
 
             if (inbox.HasCulprits)
             {
-                Abort(inbox.Culprits);
+                outgoing.Add(Abort(inbox.Culprits));
                 break;
             }
 
-            if (awaitingFinalEcho)
+            if (awaitingConfirmation)
             {
                 Status = PartyStatus.Completed;
                 break;
@@ -229,11 +246,11 @@ public sealed class Party<TResult>
                     break;
                 case RoundOutcome<TResult>.Done done:
                     pendingResult = done.Result;
-                    if (round.ExpectsBroadcast && session.EchoFinalBroadcast)
+                    if (session.ConfirmCompletion)
                     {
                         outgoing.AddRange(Send(current + 1, new Outgoing { Broadcast = [] }, view));
-                        previousHadBroadcast = true;
-                        awaitingFinalEcho = true;
+                        previousHadBroadcast = round.ExpectsBroadcast;
+                        awaitingConfirmation = true;
                         current++;
                     }
                     else
@@ -243,7 +260,7 @@ public sealed class Party<TResult>
 
                     break;
                 case RoundOutcome<TResult>.Failed failed:
-                    Abort(failed.Culprits);
+                    outgoing.Add(Abort(failed.Culprits));
                     break;
                 default:
                     throw new InvalidOperationException("unknown round outcome");
@@ -259,12 +276,12 @@ public sealed class Party<TResult>
         {
             if (!expectsBroadcast && received.TryGetValue((current, j, true), out var b))
             {
-                inbox.Blame(j, "sent a broadcast in a round without broadcasts", b);
+                inbox.Blame(j, Checks.Malformed, "sent a broadcast in a round without broadcasts", b);
             }
 
             if (!expectsDirect && received.TryGetValue((current, j, false), out var d))
             {
-                inbox.Blame(j, "sent a direct message in a round without direct messages", d);
+                inbox.Blame(j, Checks.Malformed, "sent a direct message in a round without direct messages", d);
             }
         }
     }
@@ -288,7 +305,7 @@ public sealed class Party<TResult>
                 {
                     if (blamed.Add(k))
                     {
-                        inbox.Blame(k, $"echo of round {current - 1} broadcasts is incomplete", carrier);
+                        inbox.Blame(k, Checks.FalseEcho, $"echo of round {current - 1} broadcasts is incomplete", carrier);
                     }
 
                     continue;
@@ -309,12 +326,12 @@ public sealed class Party<TResult>
                 {
                     if (blamed.Add(j))
                     {
-                        inbox.Blame(j, $"equivocated: signed different round-{current - 1} broadcasts for different parties", received[(current - 1, j, true)], carrier);
+                        inbox.Blame(j, Checks.Equivocation, $"equivocated: signed different round-{current - 1} broadcasts for different parties", received[(current - 1, j, true)], carrier);
                     }
                 }
                 else if (blamed.Add(k))
                 {
-                    inbox.Blame(k, $"echoed a round-{current - 1} broadcast of party {j} that party {j} did not sign", carrier);
+                    inbox.Blame(k, Checks.FalseEcho, $"echoed a round-{current - 1} broadcast of party {j} that party {j} did not sign", carrier);
                 }
             }
         }
@@ -367,9 +384,84 @@ public sealed class Party<TResult>
         return unsigned with { Signature = session.Signer.Sign(unsigned.Digest()) };
     }
 
-    private void Abort(IEnumerable<Culprit> culprits)
+    /// <summary>Aborts with <paramref name="culprits"/> and returns the complaint to broadcast.</summary>
+    private RoundMessage Abort(IEnumerable<Culprit> culprits)
     {
         Culprits = [.. culprits];
         Status = PartyStatus.Aborted;
+        var unsigned = new RoundMessage(session.Protocol, session.SessionId, current, session.Self, null, [], [], []) { Complaint = Culprits };
+        return unsigned with { Signature = session.Signer.Sign(unsigned.Digest()) };
+    }
+
+    /// <summary>Judges each accusation of another party's complaint, then aborts (the accuser will not go on).</summary>
+    private List<RoundMessage> HandleComplaint(RoundMessage complaint)
+    {
+        var culprits = new List<Culprit>();
+        var unconfirmed = new List<Culprit>();
+        foreach (var accusation in complaint.Complaint)
+        {
+            var signed = accusation.Evidence.Count > 0 && accusation.Evidence.All(e =>
+                e.Protocol == session.Protocol
+                && e.SessionId.AsSpan().SequenceEqual(session.SessionId)
+                && session.Participants.Contains(e.Sender)
+                && session.Directory.Verify(e.Sender, e.Digest(), e.Signature));
+            var verdict = signed ? JudgeGenerically(accusation) ?? session.Judge?.Confirms(accusation, complaint.Sender) : false;
+            switch (verdict)
+            {
+                case true:
+                    culprits.Add(accusation with { Reason = $"reported by party {complaint.Sender}: {accusation.Reason}" });
+                    break;
+                case false:
+                    culprits.Add(new Culprit(complaint.Sender, Checks.FalseAccusation, $"accused party {accusation.Party} ({accusation.Check}) without proof", [complaint]));
+                    break;
+                default:
+                    unconfirmed.Add(accusation);
+                    break;
+            }
+        }
+
+        Culprits = [.. culprits.GroupBy(c => c.Party).Select(g => g.First())];
+        UnconfirmedReports = unconfirmed;
+        Status = PartyStatus.Aborted;
+        return [];
+    }
+
+    /// <summary>The framework's own checks: equivocation and false echoes are provable from signatures alone.</summary>
+    private bool? JudgeGenerically(Culprit accusation)
+    {
+        var evidence = accusation.Evidence;
+        switch (accusation.Check)
+        {
+            case Checks.Equivocation when evidence.Count == 2:
+                var (first, second) = (evidence[0], evidence[1]);
+                if (first.Sender != accusation.Party)
+                {
+                    return false;
+                }
+
+                if (second.Sender == accusation.Party)
+                {
+                    // Two messages for one slot.
+                    return first.Round == second.Round && first.Recipient == second.Recipient && !first.SameContentAs(second);
+                }
+
+                // A broadcast and another party's echo of a different one, signed by the accused.
+                var echoed = second.Echo.FirstOrDefault(e => e.Sender == accusation.Party);
+                return echoed is not null
+                    && second.Round == first.Round + 1
+                    && first.IsBroadcast
+                    && !echoed.Digest.AsSpan().SequenceEqual(first.Digest())
+                    && session.Directory.Verify(accusation.Party, echoed.Digest, echoed.Signature);
+            case Checks.Equivocation:
+                return false;
+            case Checks.FalseEcho when evidence.Count == 1 && evidence[0].Sender == accusation.Party:
+                var echo = evidence[0].Echo;
+                var incomplete = session.Participants.Where(p => p != accusation.Party).Any(p => echo.Count(e => e.Sender == p) != 1);
+                return incomplete || echo.Any(e => !session.Directory.Verify(e.Sender, e.Digest, e.Signature));
+            case Checks.FalseEcho:
+                return false;
+            default:
+                return null;
+        }
     }
 }

@@ -54,11 +54,42 @@ public abstract record RoundOutcome<TResult>
 }
 
 /// <summary>
-/// A party found misbehaving, why, and the signed messages that show it (verifiable by anyone holding
-/// the parties' public identity keys; where the fault is a failed proof, re-running the named check on
-/// the evidence reproduces it).
+/// A party found misbehaving, which check it failed, and the signed messages that show it (verifiable
+/// by anyone holding the parties' public identity keys; where the fault is a failed proof, re-running
+/// the named check on the evidence reproduces it).
 /// </summary>
 /// <param name="Party">The culprit's index.</param>
-/// <param name="Reason">What it did, e.g. "round 3: Πsch sch.eq failed" (never secret values).</param>
+/// <param name="Check">Stable code of the failed check, e.g. "keygen.share" or <see cref="Checks.Equivocation"/>.</param>
+/// <param name="Reason">What it did, for people (never secret values).</param>
 /// <param name="Evidence">The culprit's signed messages (and others' where they are part of the proof).</param>
-public sealed record Culprit(int Party, string Reason, IReadOnlyList<RoundMessage> Evidence);
+public sealed record Culprit(int Party, string Check, string Reason, IReadOnlyList<RoundMessage> Evidence);
+
+/// <summary>The check codes the framework itself uses; protocols add their own.</summary>
+public static class Checks
+{
+    /// <summary>Two different signed messages for one slot, or different broadcasts to different parties.</summary>
+    public const string Equivocation = "framework.equivocation";
+
+    /// <summary>An echo entry carrying a signature its claimed sender never made, or an incomplete echo.</summary>
+    public const string FalseEcho = "framework.echo";
+
+    /// <summary>A payload that does not decode, or a message of a kind the round does not have.</summary>
+    public const string Malformed = "framework.malformed";
+
+    /// <summary>A complaint whose evidence does not show what it claims.</summary>
+    public const string FalseAccusation = "framework.false-accusation";
+}
+
+/// <summary>
+/// Decides whether an accusation received in another party's complaint is proven by its evidence.
+/// Each protocol supplies one, re-running its own checks on the signed evidence; the framework has
+/// already verified every evidence signature.
+/// </summary>
+public interface IBlameJudge
+{
+    /// <summary>
+    /// True when the evidence proves the accusation, false when it refutes it (the accuser is then
+    /// blamed), null when this judge cannot tell (neither is blamed).
+    /// </summary>
+    bool? Confirms(Culprit accusation, int accuser);
+}

@@ -40,9 +40,9 @@ public sealed class RoundInbox
     /// <summary>Party <paramref name="sender"/>'s direct message to this party in this round.</summary>
     public RoundMessage DirectFrom(int sender) => direct[sender];
 
-    /// <summary>Records <paramref name="party"/> as a culprit with the given evidence.</summary>
-    public void Blame(int party, string reason, params RoundMessage[] evidence) =>
-        culprits.Add(new Culprit(party, $"round {Round}: {reason}", evidence));
+    /// <summary>Records <paramref name="party"/> as a culprit of <paramref name="check"/> with the given evidence.</summary>
+    public void Blame(int party, string check, string reason, params RoundMessage[] evidence) =>
+        culprits.Add(new Culprit(party, check, $"round {Round}: {reason}", evidence));
 
     /// <summary>
     /// Decodes every sender's payload of one kind with <paramref name="decode"/>; a sender whose payload
@@ -61,7 +61,7 @@ public sealed class RoundInbox
             }
             catch (DecodingException e)
             {
-                Blame(j, $"malformed {(broadcast ? "broadcast" : "direct message")}: {e.Message}", message);
+                Blame(j, Checks.Malformed, $"malformed {(broadcast ? "broadcast" : "direct message")}: {e.Message}", message);
             }
         }
 

@@ -37,6 +37,15 @@ public sealed record RoundMessage(
     public bool IsBroadcast => Recipient is null;
 
     /// <summary>
+    /// Non-empty only in a complaint: the sender aborted and names these culprits, with evidence.
+    /// Complaints are broadcasts outside the round structure.
+    /// </summary>
+    public IReadOnlyList<Culprit> Complaint { get; init; } = [];
+
+    /// <summary>Whether this is a complaint.</summary>
+    public bool IsComplaint => Complaint.Count > 0;
+
+    /// <summary>
     /// The digest the sender signs: a transcript over every field but the signature, so a signature
     /// binds the payload to this protocol, session, round, sender and recipient.
     /// </summary>
@@ -53,6 +62,17 @@ public sealed record RoundMessage(
         foreach (var entry in Echo)
         {
             t.Append("echo.sender", (ulong)entry.Sender).Append("echo.digest", entry.Digest).Append("echo.signature", entry.Signature);
+        }
+
+        t.Append("complaint.count", (ulong)Complaint.Count);
+        foreach (var accusation in Complaint)
+        {
+            t.Append("culprit", (ulong)accusation.Party).Append("check", accusation.Check).Append("reason", accusation.Reason)
+                .Append("evidence.count", (ulong)accusation.Evidence.Count);
+            foreach (var evidence in accusation.Evidence)
+            {
+                t.Append("evidence.digest", evidence.Digest()).Append("evidence.signature", evidence.Signature);
+            }
         }
 
         return t.Digest();
@@ -83,6 +103,27 @@ public sealed record RoundMessage(
             throw new DecodingException(DecodingError.Malformed, "round message");
         }
 
+        var message = FromWire(m);
+        Require(m.Complaint.Count <= MaxParties, "complaint");
+        var complaint = new List<Culprit>(m.Complaint.Count);
+        foreach (var a in m.Complaint)
+        {
+            Require(a.Culprit is >= 1 and <= MaxParties && a.Check.Length is > 0 and <= 128 && a.Reason.Length <= 1024 && a.Evidence.Count <= 4 * MaxParties, "accusation");
+            var evidence = new List<RoundMessage>(a.Evidence.Count);
+            foreach (var e in a.Evidence)
+            {
+                Require(e.Complaint.Count == 0, "evidence"); // evidence never nests complaints
+                evidence.Add(FromWire(e));
+            }
+
+            complaint.Add(new Culprit((int)a.Culprit, a.Check, a.Reason, evidence));
+        }
+
+        return message with { Complaint = complaint };
+    }
+
+    private static RoundMessage FromWire(Wire.RoundMessage m)
+    {
         Require(m.Protocol.Length is > 0 and <= MaxProtocolName, "protocol");
         Require(m.SessionId.Length is > 0 and <= MaxSessionId, "session id");
         Require(m.Round is >= 1 and <= 64, "round");
@@ -121,6 +162,19 @@ public sealed record RoundMessage(
         $"{Protocol} round {Round} from {Sender} to {(Recipient is { } r ? r.ToString(System.Globalization.CultureInfo.InvariantCulture) : "all")} ({Payload.Length} bytes)";
 
     private Wire.RoundMessage ToWire()
+    {
+        var m = ToWireWithoutComplaint();
+        foreach (var accusation in Complaint)
+        {
+            var a = new Wire.Accusation { Culprit = (uint)accusation.Party, Check = accusation.Check, Reason = accusation.Reason };
+            a.Evidence.AddRange(accusation.Evidence.Select(e => e.ToWireWithoutComplaint()));
+            m.Complaint.Add(a);
+        }
+
+        return m;
+    }
+
+    private Wire.RoundMessage ToWireWithoutComplaint()
     {
         var m = new Wire.RoundMessage
         {

@@ -17,7 +17,7 @@ public sealed class PartyTests
         foreach (var p in parties)
         {
             Assert.Equal((sumV - (10L * p.Index)) * (1 + p.Index), p.Result);
-            Assert.Equal(2, p.Rounds);
+            Assert.Equal(3, p.Rounds); // two rounds and the confirmation
             Assert.All(p.BytesSentPerRound, b => Assert.True(b > 0));
         }
 
@@ -73,8 +73,65 @@ public sealed class PartyTests
         Assert.Equal(PartyStatus.Aborted, victim.Status);
         var culprit = Assert.Single(victim.Culprits);
         Assert.Equal(1, culprit.Party);
+        Assert.Equal(SumProtocol.Inconsistent, culprit.Check);
         Assert.All(culprit.Evidence, e => Assert.Equal(1, e.Sender));
-        Assert.Equal(PartyStatus.Completed, report.Party(3).Status);
+
+        // Party 3 saw nothing wrong itself, but party 2's complaint carries the proof.
+        var bystander = report.Party(3);
+        Assert.Equal(PartyStatus.Aborted, bystander.Status);
+        Assert.Equal(1, Assert.Single(bystander.Culprits).Party);
+    }
+
+    [Fact]
+    public void FalseAccusationIsPinnedOnTheAccuser()
+    {
+        var (parties, signers) = SumProtocol.Create(3);
+        var started = parties.Select(p => p.Start().Single()).ToList();
+        // Party 2 runs round 1 honestly and sends its (consistent) round-2 messages.
+        var p2 = parties[1];
+        p2.Deliver(started[0]);
+        var round2 = p2.Deliver(started[2]);
+        var toThree = round2.Single(m => m.Recipient == 3);
+        // Party 3 accuses party 2 with that genuine evidence.
+        var accusation = new Culprit(2, SumProtocol.Inconsistent, "made up", [started[1], toThree]);
+        var unsigned = new RoundMessage(SumProtocol.Name, started[0].SessionId, 2, 3, null, [], [], []) { Complaint = [accusation] };
+        var complaint = unsigned with { Signature = signers[2].Sign(unsigned.Digest()) };
+
+        var p1 = parties[0];
+        p1.Deliver(complaint);
+        Assert.Equal(PartyStatus.Aborted, p1.Status);
+        var culprit = Assert.Single(p1.Culprits);
+        Assert.Equal(3, culprit.Party);
+        Assert.Equal(Checks.FalseAccusation, culprit.Check);
+    }
+
+    [Fact]
+    public void EquivocationComplaintsConvinceEveryHonestParty()
+    {
+        var (parties, signers) = SumProtocol.Create(4);
+        InMemoryNetwork.Run(parties, (m, to) =>
+            m is { Sender: 4, Round: 1, IsBroadcast: true } && to == 1 ? Tamper.Resign(m, SumProtocol.Encode(1), signers[3]) : m);
+        Assert.All(parties.Where(p => p.Index != 4), p =>
+        {
+            Assert.Equal(PartyStatus.Aborted, p.Status);
+            var c = Assert.Single(p.Culprits);
+            Assert.Equal(4, c.Party);
+            Assert.Equal(Checks.Equivocation, c.Check);
+        });
+    }
+
+    [Fact]
+    public void ComplaintsRoundTripThroughProtobuf()
+    {
+        var (parties, signers) = SumProtocol.Create(3);
+        var report = InMemoryNetwork.Run(parties, (m, to) =>
+        {
+            var tampered = m is { Sender: 1, Round: 2, Recipient: 2 } ? Tamper.Resign(m, SumProtocol.Encode(12345), signers[0]) : m;
+            var decoded = RoundMessage.Decode(tampered.Encode());
+            Assert.Equal(tampered.Digest(), decoded.Digest());
+            return decoded;
+        });
+        Assert.Equal(1, Assert.Single(report.Party(3).Culprits).Party);
     }
 
     [Fact]
@@ -103,6 +160,16 @@ public sealed class PartyTests
             Assert.Equal(1, Assert.Single(p.Culprits).Party);
         });
         Assert.Equal(3, report.Party(2).Rounds);
+    }
+
+    [Fact]
+    public void WithoutConfirmationABystanderCompletesWhileTheVictimAborts()
+    {
+        var (parties, signers) = SumProtocol.Create(3, echoFinal: false);
+        var report = InMemoryNetwork.Run(parties, (m, to) =>
+            m is { Sender: 1, Round: 2, Recipient: 2 } ? Tamper.Resign(m, SumProtocol.Encode(12345), signers[0]) : m);
+        Assert.Equal(PartyStatus.Aborted, report.Party(2).Status);
+        Assert.Equal(PartyStatus.Completed, report.Party(3).Status); // why confirmation is the default
     }
 
     [Fact]
@@ -143,8 +210,8 @@ public sealed class PartyTests
             produced.AddRange(p1.Deliver(m));
         }
 
-        Assert.Equal(PartyStatus.Completed, p1.Status);
-        Assert.Equal(2, produced.Count); // its round-2 messages to 2 and 3
+        Assert.Equal(PartyStatus.Running, p1.Status); // waiting for the others' confirmations
+        Assert.Equal(3, produced.Count); // its round-2 messages to 2 and 3, and its confirmation
         Assert.Empty(p1.Deliver(firstRound[0]));
     }
 

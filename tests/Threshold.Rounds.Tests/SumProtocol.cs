@@ -12,6 +12,8 @@ internal static class SumProtocol
 {
     public const string Name = "threshold.test.sum";
 
+    public const string Inconsistent = "sum.inconsistent";
+
     public static byte[] Encode(long value)
     {
         var bytes = new byte[8];
@@ -28,11 +30,31 @@ internal static class SumProtocol
         var participants = Enumerable.Range(1, n).ToList();
         var parties = participants.Select(i =>
         {
-            var session = new PartySession(Name, "sid-1"u8.ToArray(), i, participants, signers[i - 1], directory, echoFinal);
+            var session = new PartySession(Name, "sid-1"u8.ToArray(), i, participants, signers[i - 1], directory, new Judge(), echoFinal);
             var value = 10L * i;
             return new Party<long>(session, new First(i, value, finalBroadcast), new Outgoing { Broadcast = Encode(value) });
         }).ToList();
         return (parties, signers);
+    }
+
+    /// <summary>Confirms "inconsistent" accusations from the evidence: v_j from the broadcast, v_j·accuser expected.</summary>
+    private sealed class Judge : IBlameJudge
+    {
+        public bool? Confirms(Culprit accusation, int accuser)
+        {
+            if (accusation.Check != Inconsistent || accusation.Evidence.Count != 2)
+            {
+                return null;
+            }
+
+            var (broadcast, direct) = (accusation.Evidence[0], accusation.Evidence[1]);
+            if (broadcast.Sender != accusation.Party || direct.Sender != accusation.Party || direct.Recipient != accuser || broadcast.Round != 1 || direct.Round != 2)
+            {
+                return false;
+            }
+
+            return Decode(direct.Payload) != Decode(broadcast.Payload) * accuser;
+        }
     }
 
     private sealed class First(int self, long value, bool finalBroadcast) : Round<long>
@@ -69,7 +91,7 @@ internal static class SumProtocol
             {
                 if (v != values[j] * self)
                 {
-                    inbox.Blame(j, "direct value inconsistent with its broadcast", firstMessages[j], inbox.DirectFrom(j));
+                    inbox.Blame(j, Inconsistent, "direct value inconsistent with its broadcast", firstMessages[j], inbox.DirectFrom(j));
                 }
             }
 
