@@ -8,6 +8,8 @@ namespace Threshold.Cli.Bench;
 /// <summary>Renders benchmark results: one JSON object for scripts, a table for people.</summary>
 internal static class BenchReport
 {
+    public static JsonSerializerOptions JsonOptions => Json;
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -18,6 +20,25 @@ internal static class BenchReport
     /// <summary>{"machine": {...}, "results": [{"name", "median_ms", "runs", "bytes"?}]}.</summary>
     public static string ToJson(MachineInfo machine, IEnumerable<BenchResult> results) =>
         JsonSerializer.Serialize(new { machine, results = results.Select(r => r with { MedianMs = Math.Round(r.MedianMs, 4) }) }, Json);
+
+    public static void WriteProtocolTable(IAnsiConsole console, ProtocolReport report)
+    {
+        var m = report.Machine;
+        console.MarkupLine($"[bold]threshold bench protocol[/]  n = {report.Parties}, t = {report.Threshold}, {Markup.Escape(report.Curve)}, Paillier {report.Level}; median of {report.Runs} runs on {Markup.Escape(m.Cpu)}, {m.Cores} cores, {m.Date}");
+        var table = new Table().AddColumn("phase").AddColumn("party").AddColumn(new TableColumn("compute ms").RightAligned())
+            .AddColumn(new TableColumn("rounds").RightAligned()).AddColumn("bytes sent per round");
+        foreach (var p in report.Phases)
+        {
+            table.AddRow(
+                p.Phase,
+                p.Party.ToString(CultureInfo.InvariantCulture),
+                p.ComputeMs.ToString("0.00", CultureInfo.InvariantCulture),
+                p.Rounds.ToString(CultureInfo.InvariantCulture),
+                string.Join(" / ", p.BytesSentPerRound.Select(b => b.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        console.Write(table);
+    }
 
     public static void WriteTable(IAnsiConsole console, string title, MachineInfo machine, IEnumerable<BenchResult> results)
     {

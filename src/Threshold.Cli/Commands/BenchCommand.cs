@@ -14,6 +14,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Measure primitives, proofs and protocol phases on this machine.");
         bench.Add(Primitives());
         bench.Add(ProofsCommand());
+        bench.Add(ProtocolCommand());
         return bench;
     }
 
@@ -34,6 +35,50 @@ internal static class BenchCommand
             var levels = names.Length == 0 ? SecurityLevel.All : names.Select(SecurityLevel.FromName).ToList();
             var ids = parse.GetValue(only) ?? [];
             return Report(parse.GetValue(json), "threshold bench proofs", status => ProofsBench.Run(levels, ids, status));
+        });
+        return command;
+    }
+
+    private static Command ProtocolCommand()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var parties = new Option<int>("--parties") { Description = "n, the number of parties.", DefaultValueFactory = _ => 3 };
+        var threshold = new Option<int>("--threshold") { Description = "t, how many parties sign.", DefaultValueFactory = _ => 2 };
+        var curve = new Option<string>("--curve") { Description = "secp256k1 or p256.", DefaultValueFactory = _ => "secp256k1" };
+        var level = new Option<string>("--level") { Description = "Paillier level: 2048 or 3072.", DefaultValueFactory = _ => "2048" };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per phase (median reported).", DefaultValueFactory = _ => 5 };
+        var command = new Command("protocol", "Per phase and per party: compute time, rounds, and bytes sent per round.")
+        {
+            json, parties, threshold, curve, level, runs,
+        };
+        command.SetAction(parse =>
+        {
+            if (GlobalOptions.Apply(parse) is { } failed)
+            {
+                return failed;
+            }
+
+            var (n, t) = (parse.GetValue(parties), parse.GetValue(threshold));
+            if (t < 1 || t > n)
+            {
+                Console.Error.WriteLine($"error: --threshold must be between 1 and --parties ({n})");
+                return 2;
+            }
+
+            var selectedCurve = Threshold.Curves.Curve.FromName(parse.GetValue(curve)!);
+            var selectedLevel = SecurityLevel.FromName(parse.GetValue(level)!);
+            var count = Math.Max(1, parse.GetValue(runs));
+            if (parse.GetValue(json))
+            {
+                var report = ProtocolBench.Run(n, t, selectedCurve, selectedLevel, count, _ => { });
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(report, BenchReport.JsonOptions));
+                return 0;
+            }
+
+            ProtocolReport? result = null;
+            AnsiConsole.Status().Start("starting", context => result = ProtocolBench.Run(n, t, selectedCurve, selectedLevel, count, m => context.Status(Markup.Escape(m))));
+            BenchReport.WriteProtocolTable(AnsiConsole.Console, result!);
+            return 0;
         });
         return command;
     }
