@@ -10,8 +10,9 @@
 //   P = s^p t^μ,  Q = s^q t^ν,  A = s^α t^x,  B = s^β t^y,  T = Q^α t^r  (all mod N̂);
 //   e from the transcript of (ssid, prover, level, N̂, s, t, N, P, Q, A, B, T, σ);
 //   z1 = α + e·p,  z2 = β + e·q,  w1 = x + e·μ,  w2 = y + e·ν,  v = r + e·(σ − ν·p).
-// Verifier, in this order (the first failing check names the verdict): N has at least ModulusBits − 1
-// bits (fac.n.size; the guarantee below is relative to √N, so the size is part of the statement);
+// Verifier, in this order (the first failing check names the verdict): N has ModulusBits − 1 or
+// ModulusBits bits (fac.n.size; the guarantee below is relative to √N, so the size is part of what is
+// proved, and the upper end bounds the verifier's work);
 // P, Q, A, B, T ∈ Z*_N̂ (fac.units); z1, z2 ∈ ±2^(ℓ+ε)·√N (fac.range.z1, fac.range.z2; cheap, so they run
 // before the exponentiations); then
 //   s^z1 t^w1 = A·P^e (fac.eq1),  s^z2 t^w2 = B·Q^e (fac.eq2),  Q^z1 t^v = T·(s^N t^σ)^e (fac.eq3)  mod N̂.
@@ -48,7 +49,10 @@ public static class NoSmallFactorProof
     /// <summary>Names of the checks <see cref="Verify"/> can fail, in the order they run.</summary>
     public static class Checks
     {
-        /// <summary>N has at least <see cref="SecurityLevel.ModulusBits"/> − 1 bits (aux-info's 8κ − 1 bound).</summary>
+        /// <summary>
+        /// N has <see cref="SecurityLevel.ModulusBits"/> − 1 or <see cref="SecurityLevel.ModulusBits"/> bits
+        /// (aux-info's 8κ − 1 lower bound, and the level's length as upper bound).
+        /// </summary>
         public const string ModulusSize = "fac.n.size";
 
         /// <summary>P, Q, A, B, T are elements of Z*_N̂.</summary>
@@ -264,7 +268,8 @@ public static class NoSmallFactorProof
         }
 
         var n = statement.Key.N;
-        if (n.GetBitLength() < statement.Level.ModulusBits - 1)
+        var bits = n.GetBitLength();
+        if (bits < statement.Level.ModulusBits - 1 || bits > statement.Level.ModulusBits)
         {
             return Verdict.Fail(Checks.ModulusSize);
         }

@@ -10,8 +10,9 @@
 //   a_i, b_i ∈ {0, 1} with y'_i = (−1)^a_i · w^b_i · y_i a quadratic residue mod N,
 //   x_i = the principal fourth root of y'_i        (proves N has at most two prime factors, both ≡ 3 mod 4).
 // Verifier, in this order (the first failing check names the verdict):
-//   N is odd (mod.n.odd); N has at least ModulusBits − 1 bits (mod.n.size, the aux-info bound 8κ − 1 of
-//   the spec, checked here so the proof stands on its own); N is not prime (mod.n.composite); exactly m
+//   N is odd (mod.n.odd); N has ModulusBits − 1 or ModulusBits bits (mod.n.size: the spec's aux-info
+//   asserts at least 8κ − 1 bits; we also cap it, since a SecurityLevel fixes the modulus length and an
+//   oversized N would only make every verifier work harder); N is not prime (mod.n.composite); exactly m
 //   repetitions (mod.count); w ∈ [1, N) and (w/N) = −1 (mod.range.w, mod.w.jacobi); every x_i, z_i in
 //   [1, N) (mod.range.x, mod.range.z); then per repetition z_i^N = y_i (mod.eq1) and
 //   x_i^4 = (−1)^a_i · w^b_i · y_i mod N (mod.eq2).
@@ -51,7 +52,10 @@ public static class PaillierBlumModulusProof
         /// <summary>N is positive and odd (Fig. 16, verification: "N is an odd composite number").</summary>
         public const string ModulusOdd = "mod.n.odd";
 
-        /// <summary>N has at least <see cref="SecurityLevel.ModulusBits"/> − 1 bits (aux-info's 8κ − 1 bound).</summary>
+        /// <summary>
+        /// N has <see cref="SecurityLevel.ModulusBits"/> − 1 or <see cref="SecurityLevel.ModulusBits"/> bits
+        /// (aux-info's 8κ − 1 lower bound, and the level's length as upper bound).
+        /// </summary>
         public const string ModulusSize = "mod.n.size";
 
         /// <summary>N is not a (probable) prime (Fig. 16, verification).</summary>
@@ -196,7 +200,7 @@ public static class PaillierBlumModulusProof
         public static int MaxEncodedLength(Statement statement)
         {
             ArgumentNullException.ThrowIfNull(statement);
-            var modulusBytes = checked((int)Math.Max(1, statement.N.GetByteCount(isUnsigned: true)));
+            var modulusBytes = Math.Max(1, BigInteger.Abs(statement.N).GetByteCount(isUnsigned: true));
             return checked((statement.Level.Repetitions * ((2 * modulusBytes) + 24)) + modulusBytes + 16);
         }
 
@@ -258,7 +262,8 @@ public static class PaillierBlumModulusProof
             return Verdict.Fail(Checks.ModulusOdd);
         }
 
-        if (n.GetBitLength() < level.ModulusBits - 1)
+        var bits = n.GetBitLength();
+        if (bits < level.ModulusBits - 1 || bits > level.ModulusBits)
         {
             return Verdict.Fail(Checks.ModulusSize);
         }

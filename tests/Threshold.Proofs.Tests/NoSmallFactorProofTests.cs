@@ -56,10 +56,13 @@ public sealed class NoSmallFactorProofTests
     }
 
     [Fact]
-    public void ModulusBelowTheLevelFailsTheSizeCheck()
+    public void ModulusOfAnotherLengthFailsTheSizeCheck()
     {
         var (statement, proof) = HonestProof("2048");
         Assert.Equal(Fac.Checks.ModulusSize, FailedCheck(statement with { Level = SecurityLevel.Bits3072 }, proof, crt: false));
+        var oversized = statement with { Key = TestPrimes.PaillierKey(SecurityLevel.Bits3072, 0).PublicKey };
+        Assert.Equal(Fac.Checks.ModulusSize, FailedCheck(oversized, proof, crt: false));
+        Assert.Equal(Fac.Checks.ModulusSize, FailedCheck(statement with { Key = new PaillierPublicKey((BigInteger.One << 2045) + 1) }, proof, crt: false));
     }
 
     [Theory]

@@ -24,6 +24,13 @@ public sealed class PaillierBlumModulusProofTests
         NumberStyles.AllowHexSpecifier,
         CultureInfo.InvariantCulture);
 
+    /// <summary>Two 512-bit primes ≡ 3 (mod 4) (from <c>openssl prime -generate -bits 512</c>).</summary>
+    private static readonly BigInteger[] Primes512 =
+    [
+        BigInteger.Parse("0f0e36f2824d18639a2ed41d4176d16d87d152d9549d17efe9a46c15c682ac10db7321ee5f7f9d95b7644174ad89ae1439da901639dd7b07fc44dab34a53b7b8f", NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture),
+        BigInteger.Parse("0f9f0231cfa54560777f84540b85765a3af319d9902a87898b2cf22f7e85544b554ab35c20a7e537cd902f0874518d5be6c380c68f92b2cd90f64ff9f34b2974f", NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture),
+    ];
+
     public static TheoryData<string> Levels => ["2048", "3072"];
 
     /// <summary>One honest proof per level, made once per test run (key 0 proves).</summary>
@@ -78,11 +85,12 @@ public sealed class PaillierBlumModulusProofTests
     }
 
     [Fact]
-    public void ModulusBelowTheLevelFailsTheSizeCheck()
+    public void ModulusOfAnotherLengthFailsTheSizeCheck()
     {
         var (statement, proof) = HonestProof("2048");
         Assert.Equal(Mod.Checks.ModulusSize, FailedCheck(statement with { Level = SecurityLevel.Bits3072 }, proof));
         Assert.Equal(Mod.Checks.ModulusSize, FailedCheck(statement with { N = BigInteger.One }, proof));
+        Assert.Equal(Mod.Checks.ModulusSize, FailedCheck(statement with { N = TestPrimes.PaillierKey(SecurityLevel.Bits3072, 0).N }, proof));
     }
 
     [Fact]
@@ -168,10 +176,11 @@ public sealed class PaillierBlumModulusProofTests
         // equality catches the rest.
         var level = SecurityLevel.Bits2048;
         var a = Backends.Default;
-        var (p, q) = TestPrimes.Pair(level, 5);
-        var (r, _) = TestPrimes.Pair(level, 6);
+        var (p, _) = TestPrimes.Pair(level, 5);
+        var (q, r) = (Primes512[0], Primes512[1]);
         BigInteger[] primes = [p, q, r];
         var n = p * q * r;
+        Assert.Equal(2048, n.GetBitLength());
         var statement = new Mod.Statement(n, level);
         var rng = new SeededRandom("mod three primes");
         BigInteger w;
