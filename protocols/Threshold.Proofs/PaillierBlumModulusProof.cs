@@ -17,15 +17,16 @@
 //   [1, N) (mod.range.x, mod.range.z); then per repetition z_i^N = y_i (mod.eq1) and
 //   x_i^4 = (−1)^a_i · w^b_i · y_i mod N (mod.eq2).
 //
-// Version followed: the corrected figure, in which the verifier rejects an even or prime N (a prime N
-// passes both equations, which is why the check was added) and, as the spec and the Taurus
-// implementation do, rejects a w whose Jacobi symbol is not −1. Challenges are drawn uniformly from
+// Version followed: the corrected figure, in which the verifier rejects an even or prime N (a prime
+// N ≡ 3 mod 4 satisfies both equalities for every challenge, which is why the check was added). We also
+// reject a w whose Jacobi symbol is not −1, as the Taurus implementation does (the spec does not check
+// it; the honest prover always meets it, so nothing honest is lost). Challenges are drawn uniformly from
 // Z*_N rather than Z_N (rejection of non-units, which an honest N never produces in practice), so the
 // prover's CRT arithmetic is always defined; this changes nothing in the soundness argument.
 //
 // Soundness: each repetition is passed by a modulus that is not Paillier–Blum with probability at most
 // 1/2, so the error is 2^−m with m = SecurityLevel.Repetitions: 2^−80 at the 2048-bit level and 2^−128 at
-// 3072. Size: |N| + m·(2|N| + ~10) bytes, about 41 KB at 2048 bits and 99 KB at 3072.
+// 3072. Size: |N| + m·(2|N| + ~10) bytes, about 42 KB at 2048 bits and 100 KB at 3072.
 //
 // Speed: the prover works modulo p and q separately (five half-size exponentiations per repetition, all
 // constant-time: the QR test is Euler's criterion, not a variable-time Jacobi computation on the secret
