@@ -1,4 +1,4 @@
-using Threshold.Cggmp.Keygen;
+using Threshold.Cggmp.KeyGeneration;
 using Threshold.Cggmp.Shares;
 using Threshold.Curves;
 using Threshold.Randomness;
@@ -17,7 +17,7 @@ internal static class KeygenHarness
         var parties = Enumerable.Range(1, n).ToList();
         var config = new KeygenConfig(curve, threshold, parties, System.Text.Encoding.UTF8.GetBytes("keygen " + seed));
         var rng = new SeededRandom(seed);
-        var list = parties.Select(i => Keygen.Keygen.Create(config, new PartyIdentity(signers[i - 1], directory), rng.Fork($"party-{i}"))).ToList();
+        var list = parties.Select(i => Keygen.Create(config, new PartyIdentity(signers[i - 1], directory), rng.Fork($"party-{i}"))).ToList();
         return (list, signers);
     }
 

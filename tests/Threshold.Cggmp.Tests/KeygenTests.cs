@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using Threshold.Cggmp.Keygen;
+using Threshold.Cggmp.KeyGeneration;
 using Threshold.Cggmp.Shares;
 using Threshold.Curves;
 using Threshold.Rounds;
@@ -142,11 +142,11 @@ public sealed class KeygenTests
         var (signers, directory) = Threshold.Rounds.Signing.EcdsaPartyKeys.Generate(3);
         var identity = new PartyIdentity(signers[0], directory);
         var rng = new Threshold.Randomness.SeededRandom("config");
-        Assert.Throws<ArgumentException>(() => Keygen.Keygen.Create(new KeygenConfig(Curve.P256, 4, [1, 2, 3], [1]), identity, rng));
-        Assert.Throws<ArgumentException>(() => Keygen.Keygen.Create(new KeygenConfig(Curve.P256, 0, [1, 2, 3], [1]), identity, rng));
-        Assert.Throws<ArgumentException>(() => Keygen.Keygen.Create(new KeygenConfig(Curve.P256, 2, [1, 1, 3], [1]), identity, rng));
-        Assert.Throws<ArgumentException>(() => Keygen.Keygen.Create(new KeygenConfig(Curve.P256, 2, [2, 3], [1]), identity, rng));
-        Assert.Throws<ArgumentException>(() => Keygen.Keygen.Create(new KeygenConfig(Curve.P256, 2, [1, 2, 3], []), identity, rng));
+        Assert.Throws<ArgumentException>(() => Keygen.Create(new KeygenConfig(Curve.P256, 4, [1, 2, 3], [1]), identity, rng));
+        Assert.Throws<ArgumentException>(() => Keygen.Create(new KeygenConfig(Curve.P256, 0, [1, 2, 3], [1]), identity, rng));
+        Assert.Throws<ArgumentException>(() => Keygen.Create(new KeygenConfig(Curve.P256, 2, [1, 1, 3], [1]), identity, rng));
+        Assert.Throws<ArgumentException>(() => Keygen.Create(new KeygenConfig(Curve.P256, 2, [2, 3], [1]), identity, rng));
+        Assert.Throws<ArgumentException>(() => Keygen.Create(new KeygenConfig(Curve.P256, 2, [1, 2, 3], []), identity, rng));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ using Threshold.Proofs.Encoding;
 using Threshold.Rounds;
 using Threshold.Transcripts;
 
-namespace Threshold.Cggmp.Keygen;
+namespace Threshold.Cggmp.KeyGeneration;
 
 /// <summary>Threshold key generation (t-of-n) with identifiable abort.</summary>
 public static class Keygen

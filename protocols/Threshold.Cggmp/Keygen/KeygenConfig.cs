@@ -1,7 +1,7 @@
 using Threshold.Curves;
 using Threshold.Rounds.Signing;
 
-namespace Threshold.Cggmp.Keygen;
+namespace Threshold.Cggmp.KeyGeneration;
 
 /// <summary>The agreed parameters of one key generation.</summary>
 /// <param name="Curve">secp256k1 or P-256.</param>

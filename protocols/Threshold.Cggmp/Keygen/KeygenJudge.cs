@@ -5,7 +5,7 @@ using Threshold.Proofs;
 using Threshold.Proofs.Encoding;
 using Threshold.Rounds;
 
-namespace Threshold.Cggmp.Keygen;
+namespace Threshold.Cggmp.KeyGeneration;
 
 /// <summary>The check codes key generation blames with.</summary>
 public static class KeygenChecks

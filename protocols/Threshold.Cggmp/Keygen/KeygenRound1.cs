@@ -4,7 +4,7 @@ using Threshold.Proofs.Encoding;
 using Threshold.Secrets;
 using Threshold.Rounds;
 
-namespace Threshold.Cggmp.Keygen;
+namespace Threshold.Cggmp.KeyGeneration;
 
 /// <summary>Collects every V_j, then reveals this party's dealing and sends each party its share.</summary>
 internal sealed class KeygenRound1(KeygenState state) : Round<KeyShare>

@@ -7,7 +7,7 @@ using Threshold.Proofs.Encoding;
 using Threshold.Rounds;
 using Threshold.Secrets;
 
-namespace Threshold.Cggmp.Keygen;
+namespace Threshold.Cggmp.KeyGeneration;
 
 /// <summary>
 /// Checks every dealing against its round-1 commitment and every received share against the dealer's

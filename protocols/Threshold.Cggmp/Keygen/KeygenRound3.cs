@@ -5,7 +5,7 @@ using Threshold.Proofs.Encoding;
 using Threshold.Rounds;
 using Threshold.Secrets;
 
-namespace Threshold.Cggmp.Keygen;
+namespace Threshold.Cggmp.KeyGeneration;
 
 /// <summary>Verifies every party's Πsch for its share (with the A_j it committed in round 1) and outputs the key share.</summary>
 internal sealed class KeygenRound3(

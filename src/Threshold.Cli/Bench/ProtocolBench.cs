@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
-using Threshold.Cggmp.Keygen;
+using Threshold.Cggmp.KeyGeneration;
 using Threshold.Cggmp.Shares;
 using Threshold.Curves;
 using Threshold.Paillier;
