@@ -34,7 +34,11 @@
 // it, so round 3 can use Γ.
 //
 // Speed: the prover owns N0 (CRT for A and ρ^e); the verifier owns N̂ (CRT for eq3). Secret exponents
-// go through mpz_powm_sec; α·g uses the fixed-base comb when g is the curve generator.
+// go through mpz_powm_sec. Y = α·g uses the regular fixed-base comb when g is the curve generator; for
+// another base (Γ) it uses Point.Multiply, which is not constant-time: a limitation of the curve
+// primitives, shared with Δ_i = k_i·Γ in presigning itself.
+// Secrets: the masks α, μ, r, γ (and α mod q) live in secret holders and are wiped once the proof is
+// made; the intermediate products (e·x, e·μ) are managed big integers that cannot be wiped.
 using System.Numerics;
 using System.Security.Cryptography;
 using Google.Protobuf;
@@ -104,6 +108,15 @@ public static class KnowledgeOfExponentVsEncryptionProof
         {
             Plaintext = new SecretBigInteger(plaintext);
             Nonce = new SecretBigInteger(nonce);
+        }
+
+        /// <summary>
+        /// Copies a scalar plaintext (in presigning the secret γ_i or k_i, whose value in [0, q) lies in ±2^ℓ)
+        /// and <paramref name="nonce"/> (ρ ∈ Z*_N0).
+        /// </summary>
+        public Witness(SecretScalar plaintext, BigInteger nonce)
+            : this((plaintext ?? throw new ArgumentNullException(nameof(plaintext))).Value.Value, nonce)
+        {
         }
 
         /// <summary>x, the plaintext of C and the discrete logarithm of X (in presigning γ_i or k_i).</summary>

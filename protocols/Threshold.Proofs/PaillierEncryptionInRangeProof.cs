@@ -36,6 +36,8 @@
 //
 // Speed: the prover owns N0, so A and ρ^e use the CRT (PaillierSecretKey); the verifier owns N̂, so eq2
 // uses its RingPedersenSecret. Secret exponents (k, α, μ, γ) go through mpz_powm_sec.
+// Secrets: the masks α, μ, r, γ live in SecretBigInteger and are wiped once the proof is made; the
+// intermediate products (e·k, e·μ) are managed big integers that cannot be wiped (see BigIntegerMemory).
 using System.Numerics;
 using System.Security.Cryptography;
 using Google.Protobuf;
@@ -91,6 +93,15 @@ public static class PaillierEncryptionInRangeProof
         {
             Plaintext = new SecretBigInteger(plaintext);
             Nonce = new SecretBigInteger(nonce);
+        }
+
+        /// <summary>
+        /// Copies a scalar plaintext (in presigning the secret k_i, whose value in [0, q) lies in ±2^ℓ)
+        /// and <paramref name="nonce"/> (ρ ∈ Z*_N0).
+        /// </summary>
+        public Witness(SecretScalar plaintext, BigInteger nonce)
+            : this((plaintext ?? throw new ArgumentNullException(nameof(plaintext))).Value.Value, nonce)
+        {
         }
 
         /// <summary>k, the plaintext of K (a signed integer; in presigning, the nonce share k_i).</summary>

@@ -15,8 +15,10 @@ internal static class PaillierRangeMath
 {
     /// <summary>
     /// b^e mod m for a secret, signed exponent: GMP's <c>mpz_powm_sec</c> on |e|, so the work depends on
-    /// the limb count of e, not on its bits; a negative e raises the inverse of b (the sign is the one
-    /// bit the timing shows). The base must be a unit and the modulus odd.
+    /// the limb count of e, not on its bits; a negative e raises the inverse of b, so the timing shows the
+    /// sign of e. The inverse itself is variable-time (mpz_invert): harmless for the public bases s and t,
+    /// and the secret nonce ρ takes this path only when the prover passes no secret key (else CRT).
+    /// The base must be a unit and the modulus odd.
     /// </summary>
     public static BigInteger SecretPow(IArithmetic arithmetic, BigInteger value, BigInteger exponent, BigInteger modulus)
     {

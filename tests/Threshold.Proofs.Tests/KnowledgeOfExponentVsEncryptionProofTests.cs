@@ -108,6 +108,21 @@ public sealed class KnowledgeOfExponentVsEncryptionProofTests
         }
     }
 
+    [Fact]
+    public void ScalarWitnessAsInPresigningRoundThree()
+    {
+        // Δ_i = k_i·Γ against K_i = enc_i(k_i; ρ_i), with k_i a secret scalar and Γ a random point.
+        var rng = new SeededRandom("logstar scalar witness");
+        var curve = Curve.Secp256k1;
+        var gamma = RandomBase(curve, rng);
+        using var k = SecretScalar.Random(curve, rng);
+        var ciphertext = ProverKey(L2048).Encrypt(k.Value.Value, rng, out var rho);
+        var statement = new Statement(L2048, VerifierSetup(L2048).Parameters, ProverKey(L2048).PublicKey, ciphertext, k.Value * gamma, gamma);
+        using var witness = new Witness(k, rho);
+        var proof = KnowledgeOfExponentVsEncryptionProof.Prove(Context, statement, witness, rng, ProverKey(L2048));
+        Assert.True(KnowledgeOfExponentVsEncryptionProof.Verify(Context, statement, proof, VerifierSetup(L2048)).IsValid);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]

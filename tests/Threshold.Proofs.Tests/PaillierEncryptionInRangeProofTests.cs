@@ -5,6 +5,7 @@ using Threshold.Curves;
 using Threshold.Paillier;
 using Threshold.Proofs.Encoding;
 using Threshold.Randomness;
+using Threshold.Secrets;
 using Threshold.Testing;
 using static Threshold.Proofs.PaillierEncryptionInRangeProof;
 
@@ -79,6 +80,20 @@ public sealed class PaillierEncryptionInRangeProofTests
             var withoutCrt = PaillierEncryptionInRangeProof.Prove(Context, statement, witness, new SeededRandom("enc paths prove"));
             Assert.Equal(withCrt, withoutCrt);
         }
+    }
+
+    [Fact]
+    public void ScalarWitnessAsInPresigningRoundOne()
+    {
+        // K_i = enc_i(k_i; ρ_i) with k_i a secret scalar, proved to counterparty j's setup.
+        var rng = new SeededRandom("enc scalar witness");
+        using var k = SecretScalar.Random(Curve.Secp256k1, rng);
+        var ciphertext = ProverKey(L2048).Encrypt(k.Value.Value, rng, out var rho);
+        var statement = new Statement(L2048, Curve.Secp256k1, VerifierSetup(L2048).Parameters, ProverKey(L2048).PublicKey, ciphertext);
+        using var witness = new Witness(k, rho);
+        Assert.Equal(k.Value.Value, witness.Plaintext.Value);
+        var proof = PaillierEncryptionInRangeProof.Prove(Context, statement, witness, rng, ProverKey(L2048));
+        Assert.True(PaillierEncryptionInRangeProof.Verify(Context, statement, proof, VerifierSetup(L2048)).IsValid);
     }
 
     [Theory]
