@@ -1,6 +1,6 @@
-// Πlog*: knowledge of exponent vs Paillier encryption (CGGMP21, eprint 2021/060, Appendix C,
-// "Knowledge of Exponent vs Paillier Encryption", Fig. 25 in the 2021–2023 revisions), made
-// non-interactive by Fiat–Shamir, with an arbitrary base g. Presigning uses it twice per counterparty:
+// Πlog*: knowledge of exponent vs Paillier encryption (CGGMP21, eprint 2021/060, "Knowledge of Exponent
+// vs Paillier Encryption – Πlog*", Fig. 25 in the 2021–2023 revisions; later revisions renumber their
+// figures), made non-interactive by Fiat–Shamir, with an arbitrary base g. Presigning uses it twice per counterparty:
 // round 2 with g the curve generator (Γ_i = γ_i·G against G_i = enc_i(γ_i)) and round 3 with g = Γ
 // (Δ_i = k_i·Γ against K_i = enc_i(k_i)).
 //
@@ -30,8 +30,8 @@
 // an honest z1 leaves the range with probability below 2^-256.
 // Version: as in the figure and in spec/main.tex of LFDT-Lockness/cggmp21 ("Πlog*: group element vs
 // Paillier encryption in range"), which agree; the challenge follows the paper (e ∈ ±q) rather than the
-// spec's ±Q. The figure's generator g is a statement input here, as the later revisions and the spec have
-// it, so round 3 can use Γ.
+// spec's ±Q. The base g is part of the statement (the spec calls it B), so round 3 can use Γ; it is
+// hashed into the challenge like every other statement value.
 //
 // Speed: the prover owns N0 (CRT for A and ρ^e); the verifier owns N̂ (CRT for eq3). Secret exponents
 // go through mpz_powm_sec. Y = α·g uses the regular fixed-base comb when g is the curve generator; for
@@ -52,7 +52,7 @@ namespace Threshold.Proofs;
 
 /// <summary>
 /// Πlog*: the plaintext of a Paillier ciphertext is in range and is the discrete logarithm of a point to
-/// a given base (CGGMP21 Appendix C, Fig. 25). Used in presigning rounds 2 and 3.
+/// a given base (CGGMP21 Fig. 25). Used in presigning rounds 2 and 3.
 /// </summary>
 public static class KnowledgeOfExponentVsEncryptionProof
 {

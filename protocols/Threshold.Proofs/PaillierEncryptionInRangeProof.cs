@@ -1,6 +1,7 @@
-// Πenc: Paillier encryption in range (CGGMP21, eprint 2021/060, §6.1, "Paillier Encryption in Range
-// ZK", Fig. 14 in the 2021–2023 revisions), made non-interactive by Fiat–Shamir. Presigning round 1
-// sends one Πenc per counterparty j for K_i = enc_i(k_i; ρ_i), each against j's ring-Pedersen setup.
+// Πenc: Paillier encryption in range (CGGMP21, eprint 2021/060, "Paillier Encryption in Range ZK – Πenc",
+// Fig. 14 in the 2021–2023 revisions; later revisions renumber their figures), made non-interactive by
+// Fiat–Shamir. Presigning round 1 sends one Πenc per counterparty j for K_i = enc_i(k_i; ρ_i), each
+// against j's ring-Pedersen setup.
 //
 // Relation. Public: the prover's Paillier key N0, a ciphertext K, the verifier's ring-Pedersen setup
 // (N̂, s, t), the curve (its order q bounds the challenge) and the security level (ℓ, ε). Secret: k ∈ ±2^ℓ
@@ -20,7 +21,7 @@
 // enc.group.proof (S, C ∈ Z*_N̂, A ∈ Z*_{N0²}, z2 ∈ Z*_N0). Checks run cheapest first (groups, range,
 // eq2, eq1), and the verdict names the first that fails.
 //
-// Parameters (SecurityLevel; the paper's choice in §C.1 and Table 2: ℓ = κ = 256, ε = 2κ = 512):
+// Parameters (SecurityLevel; the paper's choice, caption of Table 2: ℓ = κ = 256, ε = 2κ = 512):
 //   soundness   one run with 2q + 1 ≈ 2^257 challenges; from two accepting runs with e ≠ e' the paper
 //               extracts (k, ρ) under strong RSA on N̂, so a cheater wins with probability about 1/q ≈
 //               2^-256, below the 2^-80 (2048) and 2^-128 (3072) targets; no repetitions needed.
@@ -50,8 +51,8 @@ using Threshold.Secrets;
 namespace Threshold.Proofs;
 
 /// <summary>
-/// Πenc: the plaintext of a Paillier ciphertext lies in range (CGGMP21 §6.1, Fig. 14). Used in
-/// presigning round 1 for K_i.
+/// Πenc: the plaintext of a Paillier ciphertext lies in range (CGGMP21 Fig. 14). Used in presigning
+/// round 1 for K_i.
 /// </summary>
 public static class PaillierEncryptionInRangeProof
 {
@@ -165,8 +166,8 @@ public static class PaillierEncryptionInRangeProof
     }
 
     /// <summary>
-    /// Proves the statement (Fig. 14, prover steps). Pass the prover's own Paillier secret key to use
-    /// the CRT for A and ρ^e (about three times faster); the proof is the same either way. The caller
+    /// Proves the statement (Fig. 14, prover steps). Pass the prover's own Paillier secret key to compute
+    /// A and ρ^e by CRT (A about three times faster); the proof is the same either way. The caller
     /// guarantees K = enc_N0(k; ρ): a wrong witness yields a proof that fails enc.eq1.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">k ∉ ±2^ℓ.</exception>
