@@ -8,17 +8,19 @@
 //     D = C^x · (1 + N0)^y · ρ^N0 mod N0²,   Y = (1 + N1)^y · ρ_y^N1 mod N1²,   X = x·G.
 // In presigning (Fig. 7) this is the MtA step: C = K_j, x = γ_i (or x_i), D = D_{j,i}, Y = F_{j,i}.
 //
-// Ranges (the corrected statement, as written up in LFDT-Lockness/cggmp21 spec/main.tex):
+// Ranges. Revisions of the paper print these bounds with small differences; we follow the one
+// consistent reading, the one the LFDT-Lockness/cggmp21 write-up (spec/main.tex) uses:
 //     α ← ±2^(ℓ+ε),  β ← ±2^(ℓ'+ε),  γ, δ ← ±2^(ℓ+ε)·N̂,  m, μ ← ±2^ℓ·N̂,  e ← ±q (q the curve order),
-// and the verifier accepts only z1 ∈ ±2^(ℓ+ε) and z2 ∈ ±2^(ℓ'+ε): the bound on z2 is the one of y's
-// range ℓ', not ℓ. With ℓ = 256, ℓ' = 1280, ε = 512 (SecurityLevel, both levels) an honest proof never
-// leaves those ranges, each response hides its secret term to statistical distance 2^(ℓ−ε) = 2^-256,
-// and the challenge space has 2q + 1 ≈ 2^257 elements, so a prover without a witness succeeds with
-// probability about 2^-256 (under strong RSA for N̂), far below the 2^-80 / 2^-128 the levels target.
+// and the verifier accepts only z1 ∈ ±2^(ℓ+ε) and z2 ∈ ±2^(ℓ'+ε): z2 is checked against the range of
+// y and β (ℓ'), never ℓ, and γ, δ carry the extra 2^ε that m, μ do not. With ℓ = 256, ℓ' = 1280,
+// ε = 512 (SecurityLevel, both levels) an honest proof never leaves those ranges, each response hides
+// its secret term to statistical distance 2^(ℓ−ε) = 2^-256, and the challenge space has 2q + 1 ≈ 2^257
+// elements, so a prover without a witness succeeds with probability about 2^-256 (under strong RSA
+// for N̂), far below the 2^-80 / 2^-128 the two levels target.
 // Every modulus must have at least SecurityLevel.ModulusBits bits, which keeps 2^(ℓ'+ε+1) < N/2 so the
 // range statements mean the same over the integers and modulo N.
 //
-// Deviations from the figure, all in the direction of the later corrections:
+// Where this file departs from the letter of the paper:
 // * The sign of y. Fig. 7 of the paper computes D_{j,i} with −β but F_{j,i} = enc(+β), which no proof
 //   of Fig. 15 can accept. We keep the figure's relation (D and Y carry the same y); presigning passes
 //   y = −β_{i,j} and encrypts F_{j,i} = enc_i(−β_{i,j}), as the cggmp21 write-up does.
@@ -27,6 +29,12 @@
 //   A = w = 0 satisfies the first equation for every D).
 // * The challenge binds the session id and prover index (ProofContext), the security level, the
 //   verifier's setup, both keys and the whole statement before the first message.
+// * The prover refuses a witness outside x ∈ ±2^ℓ, y ∈ ±2^ℓ' instead of emitting a proof that would
+//   leak how far outside it is.
+//
+// Side channels: exponentiations with secret exponents on moduli the prover does not own (C^α mod N0²,
+// the ring-Pedersen commitments mod N̂) use the variable-time GMP path, as RingPedersenParameters.Commit
+// does; only the owner-side CRT operations use the constant-time one.
 //
 // Speed: the prover's operations on its own key N1 (B_y, w_y) run by CRT when Prove is given that key;
 // the verifier's operations on N0 and N̂ run by CRT when Verify is given its keys (in presigning the

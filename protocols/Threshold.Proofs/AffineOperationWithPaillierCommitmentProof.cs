@@ -19,8 +19,9 @@
 // Every modulus must have at least SecurityLevel.ModulusBits bits.
 //
 // As in Πaff-g, Verify checks group membership of every element before the equations (C, D, A in
-// Z*_{N0²}; X, Y, B_x, B_y in Z*_{N1²}; E, S, F, T in Z*_{N̂}; w in Z*_{N0}; w_x, w_y in Z*_{N1}), and the
-// challenge binds the session, prover, level, setup, keys, curve and statement.
+// Z*_{N0²}; X, Y, B_x, B_y in Z*_{N1²}; E, S, F, T in Z*_{N̂}; w in Z*_{N0}; w_x, w_y in Z*_{N1}), the
+// challenge binds the session, prover, level, setup, keys, curve and statement, the prover refuses an
+// out-of-range witness, and the exponentiations on moduli the prover does not own are variable-time.
 //
 // Speed: the prover owns N1 (B_x, B_y, w_x, w_y by CRT when Prove is given the key). The verifier runs
 // N̂ by CRT when given its ring-Pedersen secret, and N0 when it happens to own N0 (the identification
