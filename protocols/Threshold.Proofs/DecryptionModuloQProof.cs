@@ -1,6 +1,9 @@
 // Πdec: Paillier decryption modulo q (CGGMP21, eprint 2021/060, Appendix C.6, Fig. 30, in the
 // revisions whose presigning runs Πenc, Πaff-g and Πlog*, the protocol this project implements),
-// made non-interactive by Fiat–Shamir, with a range check the figure lacks (see below).
+// made non-interactive by Fiat–Shamir, with a range check the figure lacks (see below). The latest
+// revision (2024-10-21) rebuilt presigning around ElGamal-style commitments and replaced this proof
+// by a setup-free "decryption in the exponent"; this file follows the revision that matches our
+// presigning.
 //
 // Relation. Public: the prover's Paillier key N0, a ciphertext C ∈ Z*_{N0²}, a scalar x ∈ Z_q, a plaintext
 // bound ℓ_y, and the verifier's ring-Pedersen parameters (N̂, s, t). Secret: y ∈ ±2^ℓ_y and ρ ∈ Z*_N0 with
@@ -178,12 +181,18 @@ public static class DecryptionModuloQProof
         /// <see cref="Verify"/> then applies z1 ∈ ±2^(ℓ_y+ε)).
         /// </summary>
         /// <exception cref="DecodingException">Malformed, out of range, or not a unit.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The statement's ℓ_y is not in [1, <see cref="MaxPlaintextBits"/>].</exception>
         public static Proof Decode(Statement statement, ReadOnlySpan<byte> encoded)
         {
             ArgumentNullException.ThrowIfNull(statement);
             var key = statement.Key;
             var setup = statement.VerifierSetup;
-            var maskBits = checked(Math.Max(statement.PlaintextBits, 0) + statement.Level.Epsilon);
+            if (!ParametersHold(statement))
+            {
+                throw new ArgumentOutOfRangeException(nameof(statement), "the plaintext bound ℓ_y must be in [1, |N0| − ε − 4]");
+            }
+
+            var maskBits = statement.PlaintextBits + statement.Level.Epsilon;
             var message = WireCodec.Parse(Wire.DecryptionModuloQProof.Parser, encoded, "dec proof");
             return new Proof(
                 WireCodec.DecodeUnit(message.S, setup.N, setup.Arithmetic, "dec S"),
@@ -191,7 +200,7 @@ public static class DecryptionModuloQProof
                 WireCodec.DecodeUnit(message.A, key.NSquared, key.Arithmetic, "dec A"),
                 WireCodec.DecodeScalar(statement.Curve, message.Gamma, "dec gamma"),
                 WireCodec.DecodeSigned(message.Z1, maskBits + 1, "dec z1"),
-                WireCodec.DecodeSigned(message.Z2, checked(maskBits + 1 + (int)setup.N.GetBitLength()), "dec z2"),
+                WireCodec.DecodeSigned(message.Z2, maskBits + 1 + (int)setup.N.GetBitLength(), "dec z2"),
                 WireCodec.DecodeUnit(message.W, key.N, key.Arithmetic, "dec w"));
         }
     }

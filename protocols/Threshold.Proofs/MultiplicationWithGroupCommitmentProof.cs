@@ -1,6 +1,8 @@
 // Πmul*: multiplication, Paillier vs group (CGGMP21, eprint 2021/060, Appendix C.6, Fig. 31, in the
 // revisions whose presigning runs Πenc, Πaff-g and Πlog*, the protocol this project implements),
-// made non-interactive by Fiat–Shamir.
+// made non-interactive by Fiat–Shamir. The latest revision (2024-10-21) rebuilt presigning around
+// ElGamal-style commitments with setup-free proofs and no longer uses Πmul*; this file follows the
+// revision that matches our presigning.
 //
 // Relation. Public: the prover's Paillier key N0, ciphertexts C, D ∈ Z*_{N0²}, a point X of a curve of
 // order q, and the verifier's ring-Pedersen parameters (N̂, s, t). Secret: x ∈ ±2^ℓ and ρ ∈ Z*_{N0} with

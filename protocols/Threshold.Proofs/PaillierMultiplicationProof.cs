@@ -1,6 +1,8 @@
 // Πmul: Paillier multiplication (CGGMP21, eprint 2021/060, Appendix C.6, Fig. 29, in the revisions
 // whose presigning runs Πenc, Πaff-g and Πlog*, the protocol this project implements), made
-// non-interactive by Fiat–Shamir.
+// non-interactive by Fiat–Shamir. The latest revision (2024-10-21) rebuilt presigning around
+// ElGamal-style commitments with setup-free proofs and no longer uses Πmul; this file follows the
+// revision that matches our presigning.
 //
 // Relation. Public: the prover's Paillier key N and ciphertexts X, Y, C ∈ Z*_{N²}. Secret: x, ρ, ρ_x with
 //     X = (1 + N)^x · ρ_x^N   and   C = Y^x · ρ^N   (mod N²),

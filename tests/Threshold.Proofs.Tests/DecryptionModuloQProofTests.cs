@@ -104,6 +104,7 @@ public sealed class DecryptionModuloQProofTests
         var max = Dec.MaxPlaintextBits(statement.Key, statement.Level);
         Assert.Equal(Dec.Checks.Parameters, Dec.Verify(Context, statement with { PlaintextBits = max + 1 }, proof).FailedCheck);
         Assert.Equal(Dec.Checks.Parameters, Dec.Verify(Context, statement with { PlaintextBits = 0 }, proof).FailedCheck);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Dec.Proof.Decode(statement with { PlaintextBits = max + 1 }, proof.Encode()));
     }
 
     [Fact]
