@@ -1,0 +1,97 @@
+// Arithmetic shared by the identification proofs Πmul, Πmul* and Πdec: membership tests for values
+// the statement types cannot vouch for, signed range tests, the prover's secret exponentiations (CRT
+// when it owns the Paillier key, a sign-independent path otherwise) and the owner's recovery of a
+// Paillier nonce, which the identification steps need for ciphertexts that other parties assembled.
+using System.Numerics;
+using Threshold.Arithmetic;
+using Threshold.Paillier;
+
+namespace Threshold.Proofs;
+
+/// <summary>Helpers for <see cref="PaillierMultiplicationProof"/>, <see cref="MultiplicationWithGroupCommitmentProof"/> and <see cref="DecryptionModuloQProof"/>.</summary>
+internal static class IdentificationSupport
+{
+    /// <summary>
+    /// Whether <paramref name="ciphertext"/> lies in Z*_{N²} of <paramref name="key"/>. A
+    /// <see cref="PaillierCiphertext"/> is only known to be valid under the key it was made or
+    /// validated with, which the statement does not record, so verifiers test it again.
+    /// </summary>
+    public static bool IsCiphertextOf(PaillierPublicKey key, PaillierCiphertext ciphertext) =>
+        IsUnit(ciphertext.Value, key.NSquared, key.N, key.Arithmetic);
+
+    /// <summary>Whether <paramref name="value"/> is in [1, <paramref name="bound"/>) and coprime to <paramref name="modulus"/>.</summary>
+    public static bool IsUnit(BigInteger value, BigInteger bound, BigInteger modulus, IArithmetic arithmetic) =>
+        value.Sign > 0 && value < bound && arithmetic.IsCoprime(value, modulus);
+
+    /// <summary>Whether |<paramref name="value"/>| ≤ 2^<paramref name="bits"/> (the paper's "value ∈ ±2^bits").</summary>
+    public static bool InSignedRange(BigInteger value, int bits) => BigInteger.Abs(value) <= BigInteger.One << bits;
+
+    /// <summary>
+    /// b^e mod N² for a secret exponent e with |e| ≤ 2^<paramref name="exponentBits"/>. The key owner
+    /// works by CRT (the exponent is reduced modulo the group order, so its sign never shows); anyone
+    /// else raises b to e + 2^bits, which is never negative, with the constant-time routine and then
+    /// divides by b^(2^bits), whose exponent is public.
+    /// </summary>
+    public static BigInteger SecretPowModNSquared(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger value, BigInteger exponent, int exponentBits)
+    {
+        if (owner is not null)
+        {
+            return owner.PowModNSquared(value, exponent);
+        }
+
+        var offset = BigInteger.One << exponentBits;
+        var a = key.Arithmetic;
+        return a.ModMul(a.ModPowSecret(value, exponent + offset, key.NSquared), a.ModPow(value, -offset, key.NSquared), key.NSquared);
+    }
+
+    /// <summary>b^e mod N² for a secret, non-negative exponent (the owner by CRT).</summary>
+    public static BigInteger SecretPowModNSquared(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger value, BigInteger exponent) =>
+        owner is not null ? owner.PowModNSquared(value, exponent) : key.Arithmetic.ModPowSecret(value, exponent, key.NSquared);
+
+    /// <summary>b^e mod N for a unit b and a secret signed exponent (the owner by CRT).</summary>
+    public static BigInteger SecretPowModN(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger value, BigInteger exponent)
+    {
+        if (owner is not null)
+        {
+            return owner.PowModN(value, exponent);
+        }
+
+        var a = key.Arithmetic;
+        return exponent.Sign >= 0
+            ? a.ModPowSecret(value, exponent, key.N)
+            : a.ModPowSecret(a.ModInverse(value, key.N), -exponent, key.N);
+    }
+
+    /// <summary>ρ^N mod N² for a nonce ρ ∈ Z*_N (the owner by CRT).</summary>
+    public static BigInteger NthPower(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger nonce) =>
+        owner is not null ? owner.Encrypt(BigInteger.Zero, nonce).Value : key.Encrypt(BigInteger.Zero, nonce).Value;
+
+    /// <summary>The encryption (1 + N)^m · ρ^N mod N² (the owner by CRT).</summary>
+    public static BigInteger Encrypt(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger message, BigInteger nonce) =>
+        owner is not null ? owner.Encrypt(message, nonce).Value : key.Encrypt(message, nonce).Value;
+
+    /// <summary>r · ρ^e mod N for a secret nonce ρ and a public (signed) challenge e (the owner by CRT).</summary>
+    public static BigInteger MaskNonce(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger mask, BigInteger nonce, BigInteger challenge)
+    {
+        var power = owner is not null ? owner.PowModN(nonce, challenge) : key.Arithmetic.ModPow(nonce, challenge, key.N);
+        return key.Arithmetic.ModMul(mask, power, key.N);
+    }
+
+    /// <summary>
+    /// The nonce ρ ∈ Z*_N of a value v ≡ (1 + N)^m · ρ^N (mod N²), for the owner of the key: v ≡ ρ^N
+    /// (mod N), and N is invertible modulo φ(N) for a modulus of two equal-length safe primes, so
+    /// ρ = (v mod N)^(N⁻¹ mod φ(N)) mod N. Only v mod N is used.
+    /// </summary>
+    public static BigInteger RecoverNonce(PaillierSecretKey owner, BigInteger value)
+    {
+        var n = owner.N;
+        var residue = value % n;
+        if (residue.Sign < 0)
+        {
+            residue += n;
+        }
+
+        var inverse = owner.PublicKey.Arithmetic.ModInverse(n, owner.Phi);
+        return owner.PowModN(residue, inverse);
+    }
+}
