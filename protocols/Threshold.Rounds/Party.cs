@@ -389,7 +389,7 @@ public sealed class Party<TResult>
     {
         Culprits = [.. culprits];
         Status = PartyStatus.Aborted;
-        var unsigned = new RoundMessage(session.Protocol, session.SessionId, current, session.Self, null, [], [], []) { Complaint = Culprits };
+        var unsigned = new RoundMessage(session.Protocol, session.SessionId, current, session.Self, null, [], [], []) { Complaint = Culprits, IsAbort = true };
         return unsigned with { Signature = session.Signer.Sign(unsigned.Digest()) };
     }
 

@@ -37,13 +37,16 @@ public sealed record RoundMessage(
     public bool IsBroadcast => Recipient is null;
 
     /// <summary>
-    /// Non-empty only in a complaint: the sender aborted and names these culprits, with evidence.
-    /// Complaints are broadcasts outside the round structure.
+    /// In an abort notice, the culprits the sender found, with evidence (possibly none, when a check
+    /// failed that cannot be attributed). Abort notices are broadcasts outside the round structure.
     /// </summary>
     public IReadOnlyList<Culprit> Complaint { get; init; } = [];
 
-    /// <summary>Whether this is a complaint.</summary>
-    public bool IsComplaint => Complaint.Count > 0;
+    /// <summary>Whether this is an abort notice (the sender stopped, naming <see cref="Complaint"/>).</summary>
+    public bool IsAbort { get; init; }
+
+    /// <summary>Whether this is an abort notice.</summary>
+    public bool IsComplaint => IsAbort || Complaint.Count > 0;
 
     /// <summary>
     /// The digest the sender signs: a transcript over every field but the signature, so a signature
@@ -64,7 +67,7 @@ public sealed record RoundMessage(
             t.Append("echo.sender", (ulong)entry.Sender).Append("echo.digest", entry.Digest).Append("echo.signature", entry.Signature);
         }
 
-        t.Append("complaint.count", (ulong)Complaint.Count);
+        t.Append("abort", IsAbort ? 1UL : 0UL).Append("complaint.count", (ulong)Complaint.Count);
         foreach (var accusation in Complaint)
         {
             t.Append("culprit", (ulong)accusation.Party).Append("check", accusation.Check).Append("reason", accusation.Reason)
@@ -112,14 +115,14 @@ public sealed record RoundMessage(
             var evidence = new List<RoundMessage>(a.Evidence.Count);
             foreach (var e in a.Evidence)
             {
-                Require(e.Complaint.Count == 0, "evidence"); // evidence never nests complaints
+                Require(e.Complaint.Count == 0 && !e.Abort, "evidence"); // evidence never nests complaints
                 evidence.Add(FromWire(e));
             }
 
             complaint.Add(new Culprit((int)a.Culprit, a.Check, a.Reason, evidence));
         }
 
-        return message with { Complaint = complaint };
+        return message with { Complaint = complaint, IsAbort = m.Abort };
     }
 
     private static RoundMessage FromWire(Wire.RoundMessage m)
@@ -164,6 +167,7 @@ public sealed record RoundMessage(
     private Wire.RoundMessage ToWire()
     {
         var m = ToWireWithoutComplaint();
+        m.Abort = IsAbort;
         foreach (var accusation in Complaint)
         {
             var a = new Wire.Accusation { Culprit = (uint)accusation.Party, Check = accusation.Check, Reason = accusation.Reason };

@@ -75,6 +75,16 @@ public sealed class PaillierPublicKey : IEquatable<PaillierPublicKey>
         return new PaillierCiphertext(Arithmetic.ModPow(a.Value, k, NSquared));
     }
 
+    /// <summary>
+    /// Enc(k · a) for a secret, non-negative k (a share or nonce in presigning): the exponentiation is
+    /// constant-time in k.
+    /// </summary>
+    public PaillierCiphertext MultiplySecret(PaillierCiphertext a, BigInteger k)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return new PaillierCiphertext(Arithmetic.ModPowSecret(a.Value, k, NSquared));
+    }
+
     /// <summary>(1 + N)^m mod N² = 1 + (m mod N)·N: the plaintext part of a ciphertext.</summary>
     public BigInteger PlaintextFactor(BigInteger message)
     {

@@ -1,0 +1,201 @@
+// Presigning (CGGMP21 Fig. 7, with the corrections of the LFDT cggmp21 specification; the threshold
+// form converts the Shamir shares of the t signers to additive shares with Lagrange coefficients):
+//   1. broadcast K_i = enc_i(k_i), G_i = enc_i(γ_i); send Πenc for K_i to each j (against R_j)
+//   2. broadcast Γ_i = γ_i·G; send each j the affine operations D_{j,i}, F_{j,i} (γ_i on K_j) and
+//      D̂_{j,i}, F̂_{j,i} (x_i on K_j) with two Πaff-g, and Πlog* for G_i vs Γ_i
+//   3. δ_i = γ_i·k_i + Σ_j (α_{i,j} + β_{i,j}), χ_i = x_i·k_i + Σ_j (α̂_{i,j} + β̂_{i,j}), Δ_i = k_i·Γ;
+//      broadcast (δ_i, Δ_i), send Πlog* for K_i vs Δ_i (base Γ) to each j
+//   4. check δ·G = Σ Δ_j, R = δ⁻¹·Γ; broadcast S_i = χ_i·R (so each partial signature can be checked)
+//   5. check Σ S_j = X; output (R, k_i, χ_i) and the public R̄_j = δ⁻¹·Δ_j, S_j
+// then the framework's confirmation round. Every proof failure names its prover with the signed
+// messages as evidence.
+using System.Numerics;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Threshold.Cggmp.Auxiliary;
+using Threshold.Cggmp.KeyGeneration;
+using Threshold.Cggmp.Shares;
+using Threshold.Curves;
+using Threshold.Paillier;
+using Threshold.Proofs;
+using Threshold.Proofs.Encoding;
+using Threshold.Rounds;
+using Threshold.Secrets;
+using Threshold.Transcripts;
+
+namespace Threshold.Cggmp.Presigning;
+
+/// <summary>The agreed parameters of one presigning run.</summary>
+/// <param name="Signers">The signer set: at least t parties of the key.</param>
+/// <param name="SessionId">Unique per run; also the presignature's id.</param>
+public sealed record PresignConfig(IReadOnlyList<int> Signers, byte[] SessionId);
+
+/// <summary>Fewer signers than the key's threshold, or signers that do not hold the key.</summary>
+public sealed class InsufficientSignersException(string message) : ArgumentException(message);
+
+/// <summary>CGGMP21 presigning for a signer set of t parties, with identifiable abort.</summary>
+public static class Presign
+{
+    /// <summary>The protocol name bound into every message.</summary>
+    public const string ProtocolName = "threshold.cggmp.presign";
+
+    /// <summary>Creates this signer's state machine and its round-1 messages.</summary>
+    /// <exception cref="InsufficientSignersException">Fewer than t signers, or signers outside the key.</exception>
+    public static Party<Presignature> Create(PresignConfig config, KeyShare share, AuxInfo aux, PartyIdentity identity, RandomNumberGenerator rng)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(share);
+        ArgumentNullException.ThrowIfNull(aux);
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(rng);
+        var signers = config.Signers.Order().ToList();
+        if (signers.Distinct().Count() != signers.Count || signers.Any(s => !share.PublicShares.ContainsKey(s) || !aux.PaillierKeys.ContainsKey(s)))
+        {
+            throw new InsufficientSignersException("every signer must be a distinct holder of the key and its aux info");
+        }
+
+        if (signers.Count < share.Threshold)
+        {
+            throw new InsufficientSignersException($"{signers.Count} signers cannot sign with a {share.Threshold}-of-{share.PublicShares.Count} key");
+        }
+
+        var self = identity.Index;
+        if (self != share.Index || self != aux.Index || !signers.Contains(self))
+        {
+            throw new ArgumentException("the identity, key share and aux info must be the same signer's", nameof(identity));
+        }
+
+        if (config.SessionId is null || config.SessionId.Length is 0 or > 64)
+        {
+            throw new ArgumentException("session id must be 1 to 64 bytes", nameof(config));
+        }
+
+        var state = PresignState.Start(config, signers, share, aux, self, rng);
+        var session = new PartySession(ProtocolName, config.SessionId, self, signers, identity.Signer, identity.Directory, state.Judge);
+        return new Party<Presignature>(session, new PresignRound1(state), state.FirstMessages());
+    }
+
+    /// <summary>The proof context of every proof in this run: bound to the session, the key and the signer set.</summary>
+    internal static ProofContext Context(byte[] sessionId, Point publicKey, IReadOnlyList<int> signers, int prover)
+    {
+        using var t = Transcript.Start("threshold.cggmp.presign.proof-context").Append("sid", sessionId).Append("key", publicKey);
+        foreach (var s in signers)
+        {
+            t.Append("signer", (ulong)s);
+        }
+
+        return new ProofContext(t.Digest(), prover);
+    }
+
+    /// <summary>A ciphertext from the wire, validated in Z*_{N²} of <paramref name="key"/>.</summary>
+    internal static PaillierCiphertext Ciphertext(PaillierPublicKey key, ByteString encoded, string field) =>
+        key.Validate(WireCodec.DecodeUnsigned(encoded, key.NSquared, field), field);
+}
+
+/// <summary>Everything one signer carries through presigning.</summary>
+internal sealed class PresignState
+{
+    private PresignState()
+    {
+    }
+
+    public required byte[] SessionId { get; init; }
+
+    public required IReadOnlyList<int> Signers { get; init; }
+
+    public required int Self { get; init; }
+
+    public required Curve Curve { get; init; }
+
+    public required SecurityLevel Level { get; init; }
+
+    public required Point PublicKey { get; init; }
+
+    public required AuxInfo Aux { get; init; }
+
+    public required RandomNumberGenerator Rng { get; init; }
+
+    /// <summary>x̃_i = λ_i·x_i: this signer's additive share of x for this signer set.</summary>
+    public required SecretScalar X { get; init; }
+
+    /// <summary>X̃_j = λ_j·X_j for every signer.</summary>
+    public required IReadOnlyDictionary<int, Point> PublicX { get; init; }
+
+    public required SecretScalar K { get; init; }
+
+    public required SecretScalar Gamma { get; init; }
+
+    public required SecretBigInteger Rho { get; init; }
+
+    public required SecretBigInteger Nu { get; init; }
+
+    public required PaillierCiphertext OwnK { get; init; }
+
+    public required PaillierCiphertext OwnG { get; init; }
+
+    public required PresignJudge Judge { get; init; }
+
+    public IEnumerable<int> Others => Signers.Where(j => j != Self);
+
+    public PaillierPublicKey OwnKey => Aux.PaillierKey.PublicKey;
+
+    public static PresignState Start(PresignConfig config, IReadOnlyList<int> signers, KeyShare share, AuxInfo aux, int self, RandomNumberGenerator rng)
+    {
+        var curve = share.Curve;
+        var lambda = signers.ToDictionary(j => j, j => Lagrange.Coefficient(curve, j, signers));
+        var key = aux.PaillierKey;
+        var k = SecretScalar.Random(curve, rng);
+        var gamma = SecretScalar.Random(curve, rng);
+        var rho = key.PublicKey.SampleNonce(rng);
+        var nu = key.PublicKey.SampleNonce(rng);
+        var publicX = signers.ToDictionary(j => j, j => lambda[j] * share.PublicShares[j]);
+        var state = new PresignState
+        {
+            SessionId = config.SessionId,
+            Signers = signers,
+            Self = self,
+            Curve = curve,
+            Level = aux.Level,
+            PublicKey = share.PublicKey,
+            Aux = aux,
+            Rng = rng,
+            X = new SecretScalar(lambda[self] * share.Share.Value),
+            PublicX = publicX,
+            K = k,
+            Gamma = gamma,
+            Rho = new SecretBigInteger(rho),
+            Nu = new SecretBigInteger(nu),
+            OwnK = key.Encrypt(k.Value.Value, rho),
+            OwnG = key.Encrypt(gamma.Value.Value, nu),
+            Judge = new PresignJudge(config.SessionId, signers, curve, aux, share.PublicKey, publicX),
+        };
+        state.Judge.Ciphertexts[self] = (state.OwnK, state.OwnG);
+        return state;
+    }
+
+    public ProofContext Context(int prover) => Presign.Context(SessionId, PublicKey, Signers, prover);
+
+    /// <summary>Round 1: broadcast (K_i, G_i); Πenc for K_i to each j, against j's ring-Pedersen parameters.</summary>
+    public Outgoing FirstMessages()
+    {
+        var broadcast = new Wire.PresignCiphertexts { K = WireCodec.Unsigned(OwnK.Value), G = WireCodec.Unsigned(OwnG.Value) }.ToByteArray();
+        using var witness = new PaillierEncryptionInRangeProof.Witness(K, Rho.Value);
+        var direct = Others.ToDictionary(j => j, j =>
+        {
+            var statement = new PaillierEncryptionInRangeProof.Statement(Level, Curve, Aux.Setups[j], OwnKey, OwnK);
+            var proof = PaillierEncryptionInRangeProof.Prove(Context(Self), statement, witness, Rng, Aux.PaillierKey);
+            return new Wire.PresignEncProof { Proof = ByteString.CopyFrom(proof.Encode()) }.ToByteArray();
+        });
+        return new Outgoing { Broadcast = broadcast, Direct = direct };
+    }
+
+    /// <summary>Wipes every secret of an aborted run.</summary>
+    public void Discard()
+    {
+        X.Dispose();
+        K.Dispose();
+        Gamma.Dispose();
+        Rho.Dispose();
+        Nu.Dispose();
+    }
+}
