@@ -77,21 +77,6 @@ internal static class IdentificationSupport
         return key.Arithmetic.ModMul(mask, power, key.N);
     }
 
-    /// <summary>
-    /// The nonce ρ ∈ Z*_N of a value v ≡ (1 + N)^m · ρ^N (mod N²), for the owner of the key: v ≡ ρ^N
-    /// (mod N), and N is invertible modulo φ(N) for a modulus of two equal-length safe primes, so
-    /// ρ = (v mod N)^(N⁻¹ mod φ(N)) mod N. Only v mod N is used.
-    /// </summary>
-    public static BigInteger RecoverNonce(PaillierSecretKey owner, BigInteger value)
-    {
-        var n = owner.N;
-        var residue = value % n;
-        if (residue.Sign < 0)
-        {
-            residue += n;
-        }
-
-        var inverse = owner.PublicKey.Arithmetic.ModInverse(n, owner.Phi);
-        return owner.PowModN(residue, inverse);
-    }
+    /// <summary>The nonce ρ of a value under the owner's key (see <see cref="PaillierSecretKey.RecoverNonce"/>).</summary>
+    public static BigInteger RecoverNonce(PaillierSecretKey owner, BigInteger value) => owner.RecoverNonce(value);
 }

@@ -322,9 +322,11 @@ public sealed class Party<TResult>
                     continue;
                 }
 
-                if (j != session.Self && session.Directory.Verify(j, echoed.Digest, echoed.Signature))
+                if (session.Directory.Verify(j, echoed.Digest, echoed.Signature))
                 {
-                    if (blamed.Add(j))
+                    // A valid signature of j on a different broadcast: j equivocated. (If j is this party,
+                    // its key signed something it did not send; k only echoed it, so k is not blamed.)
+                    if (j != session.Self && blamed.Add(j))
                     {
                         inbox.Blame(j, Checks.Equivocation, $"equivocated: signed different round-{current - 1} broadcasts for different parties", received[(current - 1, j, true)], carrier);
                     }

@@ -62,7 +62,15 @@ public abstract record RoundOutcome<TResult>
 /// <param name="Check">Stable code of the failed check, e.g. "keygen.share" or <see cref="Checks.Equivocation"/>.</param>
 /// <param name="Reason">What it did, for people (never secret values).</param>
 /// <param name="Evidence">The culprit's signed messages (and others' where they are part of the proof).</param>
-public sealed record Culprit(int Party, string Check, string Reason, IReadOnlyList<RoundMessage> Evidence);
+public sealed record Culprit(int Party, string Check, string Reason, IReadOnlyList<RoundMessage> Evidence)
+{
+    /// <summary>
+    /// Protocol-defined data the accuser reveals to substantiate the accusation (for example the
+    /// decryption of a ciphertext only it can decrypt, with the nonce that proves it); empty if none.
+    /// Only ever secrets of an aborted run, which are discarded anyway.
+    /// </summary>
+    public byte[] Disclosure { get; init; } = [];
+}
 
 /// <summary>The check codes the framework itself uses; protocols add their own.</summary>
 public static class Checks

@@ -40,6 +40,10 @@ public sealed class RoundInbox
     /// <summary>Party <paramref name="sender"/>'s direct message to this party in this round.</summary>
     public RoundMessage DirectFrom(int sender) => direct[sender];
 
+    /// <summary>Records <paramref name="party"/> as a culprit, with evidence and a disclosure that substantiates it.</summary>
+    public void Blame(int party, string check, string reason, byte[] disclosure, params RoundMessage[] evidence) =>
+        culprits.Add(new Culprit(party, check, $"round {Round}: {reason}", evidence) { Disclosure = disclosure });
+
     /// <summary>Records <paramref name="party"/> as a culprit of <paramref name="check"/> with the given evidence.</summary>
     public void Blame(int party, string check, string reason, params RoundMessage[] evidence) =>
         culprits.Add(new Culprit(party, check, $"round {Round}: {reason}", evidence));

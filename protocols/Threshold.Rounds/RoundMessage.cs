@@ -70,7 +70,7 @@ public sealed record RoundMessage(
         t.Append("abort", IsAbort ? 1UL : 0UL).Append("complaint.count", (ulong)Complaint.Count);
         foreach (var accusation in Complaint)
         {
-            t.Append("culprit", (ulong)accusation.Party).Append("check", accusation.Check).Append("reason", accusation.Reason)
+            t.Append("culprit", (ulong)accusation.Party).Append("check", accusation.Check).Append("reason", accusation.Reason).Append("disclosure", accusation.Disclosure)
                 .Append("evidence.count", (ulong)accusation.Evidence.Count);
             foreach (var evidence in accusation.Evidence)
             {
@@ -119,7 +119,8 @@ public sealed record RoundMessage(
                 evidence.Add(FromWire(e));
             }
 
-            complaint.Add(new Culprit((int)a.Culprit, a.Check, a.Reason, evidence));
+            Require(a.Disclosure.Length <= MaxPayloadBytes, "disclosure");
+            complaint.Add(new Culprit((int)a.Culprit, a.Check, a.Reason, evidence) { Disclosure = a.Disclosure.ToByteArray() });
         }
 
         return message with { Complaint = complaint, IsAbort = m.Abort };
@@ -170,7 +171,7 @@ public sealed record RoundMessage(
         m.Abort = IsAbort;
         foreach (var accusation in Complaint)
         {
-            var a = new Wire.Accusation { Culprit = (uint)accusation.Party, Check = accusation.Check, Reason = accusation.Reason };
+            var a = new Wire.Accusation { Culprit = (uint)accusation.Party, Check = accusation.Check, Reason = accusation.Reason, Disclosure = ByteString.CopyFrom(accusation.Disclosure) };
             a.Evidence.AddRange(accusation.Evidence.Select(e => e.ToWireWithoutComplaint()));
             m.Complaint.Add(a);
         }

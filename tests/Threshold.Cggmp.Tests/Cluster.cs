@@ -74,11 +74,12 @@ internal sealed class Cluster
     }
 
     /// <summary>Runs presigning among <paramref name="signers"/>.</summary>
-    public RunReport<Presignature> Presign(IReadOnlyList<int> signers, string seed, Interceptor? interceptor = null)
+    public RunReport<Presignature> Presign(IReadOnlyList<int> signers, string seed, Interceptor? interceptor = null, int? faulty = null, PresignFaults? faults = null)
     {
         var config = new PresignConfig(signers, System.Text.Encoding.UTF8.GetBytes("presign " + seed));
         var rng = new SeededRandom("presign " + seed);
-        var parties = signers.Select(i => Presigning.Presign.Create(config, Shares[i - 1], Aux[i - 1], new PartyIdentity(Signers[i - 1], Directory), rng.Fork($"party-{i}"))).ToList();
+        var parties = signers.Select(i => Presigning.Presign.Create(
+            config, Shares[i - 1], Aux[i - 1], new PartyIdentity(Signers[i - 1], Directory), rng.Fork($"party-{i}"), i == faulty ? faults : null)).ToList();
         return InMemoryNetwork.Run(parties, interceptor);
     }
 

@@ -129,22 +129,58 @@ public sealed class SigningTests
     }
 
     [Fact]
-    public void WrongDeltaShareStopsEverySigner()
+    public void WrongDeltaShareIsIdentified()
     {
         var cluster = Cluster.Get(Curve.Secp256k1, 2, 3);
-        var report = cluster.Presign([1, 2, 3], "bad delta", (m, to) =>
-        {
-            if (m is not { Sender: 3, Round: 3, IsBroadcast: true })
-            {
-                return m;
-            }
+        var report = cluster.Presign([1, 2, 3], "bad delta", faulty: 3, faults: new PresignFaults(Delta: d => d + Scalar.One(Curve.Secp256k1)));
+        AssertBlamed(report, culprit: 3, PresignChecks.IdentificationDecryption);
+    }
 
-            var d = Wire.PresignDelta.Parser.ParseFrom(m.Payload);
-            var delta = Scalar.Decode(Curve.Secp256k1, d.Delta.Span) + Scalar.One(Curve.Secp256k1);
-            d.Delta = Google.Protobuf.ByteString.CopyFrom(delta.Encode());
-            return Threshold.Rounds.Runner.Tamper.Resign(m, d.ToByteArray(), cluster.Signers[2]);
-        });
-        Assert.All(report.Parties.Where(p => p.Index != 3), p => Assert.Equal(PartyStatus.Aborted, p.Status));
+    [Fact]
+    public void WrongChiCommitmentIsIdentified()
+    {
+        var cluster = Cluster.Get(Curve.P256, 2, 3);
+        var report = cluster.Presign([1, 3], "bad S", faulty: 1, faults: new PresignFaults(ChiCommitment: s => s + Curve.P256.Generator));
+        AssertBlamed(report, culprit: 1, PresignChecks.IdentificationChi);
+    }
+
+    [Fact]
+    public void IdentificationThatContradictsWhatWasSentIsCaught()
+    {
+        var cluster = Cluster.Get(Curve.Secp256k1, 3, 5);
+        var report = cluster.Presign(
+            [2, 3, 5],
+            "inconsistent identification",
+            (m, to) =>
+            {
+                if (m is not { Sender: 5, Round: 4, IsBroadcast: true } || m.IsComplaint)
+                {
+                    return m;
+                }
+
+                var id = Wire.PresignIdentification.Parser.ParseFrom(m.Payload);
+                id.DSent[0] = id.DSent[1]; // claim it sent party 2 what it sent party 3
+                return Threshold.Rounds.Runner.Tamper.Resign(m, id.ToByteArray(), cluster.Signers[4]);
+            },
+            faulty: 5,
+            faults: new PresignFaults(Delta: d => d + Scalar.One(Curve.Secp256k1)));
+        foreach (var party in report.Parties.Where(p => p.Index != 5))
+        {
+            Assert.Equal(PartyStatus.Aborted, party.Status);
+            Assert.Equal(5, Assert.Single(party.Culprits).Party);
+        }
+
+        Assert.Equal(PresignChecks.IdentificationInconsistent, report.Party(2).Culprits[0].Check);
+    }
+
+    private static void AssertBlamed(Threshold.Rounds.Runner.RunReport<Presignature> report, int culprit, string check)
+    {
+        foreach (var party in report.Parties.Where(p => p.Index != culprit))
+        {
+            Assert.Equal(PartyStatus.Aborted, party.Status);
+            var blamed = Assert.Single(party.Culprits);
+            Assert.True(blamed.Party == culprit && blamed.Check == check, $"party {party.Index} blamed {blamed.Party} for {blamed.Check}: {blamed.Reason}");
+        }
     }
 
     /// <summary>An independent verifier: .NET's ECDsa (OpenSSL) with the key imported from its coordinates.</summary>

@@ -41,7 +41,12 @@ public static class Presign
 
     /// <summary>Creates this signer's state machine and its round-1 messages.</summary>
     /// <exception cref="InsufficientSignersException">Fewer than t signers, or signers outside the key.</exception>
-    public static Party<Presignature> Create(PresignConfig config, KeyShare share, AuxInfo aux, PartyIdentity identity, RandomNumberGenerator rng)
+    public static Party<Presignature> Create(PresignConfig config, KeyShare share, AuxInfo aux, PartyIdentity identity, RandomNumberGenerator rng) =>
+        Create(config, share, aux, identity, rng, faults: null);
+
+    /// <summary>As above; <paramref name="faults"/> makes this signer deviate the way a malicious one would
+    /// (its own later steps see the deviation too, which rewriting its messages on the wire cannot do).</summary>
+    internal static Party<Presignature> Create(PresignConfig config, KeyShare share, AuxInfo aux, PartyIdentity identity, RandomNumberGenerator rng, PresignFaults? faults)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(share);
@@ -70,7 +75,8 @@ public static class Presign
             throw new ArgumentException("session id must be 1 to 64 bytes", nameof(config));
         }
 
-        var state = PresignState.Start(config, signers, share, aux, self, rng);
+        var state = PresignState.Start(config, signers, share, aux, self, identity.Directory, rng);
+        state.Faults = faults;
         var session = new PartySession(ProtocolName, config.SessionId, self, signers, identity.Signer, identity.Directory, state.Judge);
         return new Party<Presignature>(session, new PresignRound1(state), state.FirstMessages());
     }
@@ -115,6 +121,9 @@ internal sealed class PresignState
 
     public required RandomNumberGenerator Rng { get; init; }
 
+    /// <summary>Every signer's identity key, to check the signed messages others publish in identification.</summary>
+    public required Threshold.Rounds.Signing.IPartyDirectory Directory { get; init; }
+
     /// <summary>x̃_i = λ_i·x_i: this signer's additive share of x for this signer set.</summary>
     public required SecretScalar X { get; init; }
 
@@ -135,11 +144,33 @@ internal sealed class PresignState
 
     public required PresignJudge Judge { get; init; }
 
+    /// <summary>Deliberate deviations, for tests of identification (null for every honest run).</summary>
+    public PresignFaults? Faults { get; set; }
+
+    /// <summary>The affine operations this signer performed for each j, kept for identification.</summary>
+    public Dictionary<int, (SentAffine Gamma, SentAffine X)> Sent { get; } = [];
+
+    /// <summary>The signed round-2 direct message each j sent here (with D_{i,j}, D̂_{i,j}), kept for identification.</summary>
+    public Dictionary<int, RoundMessage> Received { get; } = [];
+
+    /// <summary>Every signer's (K_j, G_j), this one's included.</summary>
+    public Dictionary<int, (PaillierCiphertext K, PaillierCiphertext G)> Ciphertexts { get; } = [];
+
+    /// <summary>Every signer's Γ_j, this one's included, once known.</summary>
+    public Dictionary<int, Point> Gammas { get; } = [];
+
+    /// <summary>Every signer's δ_j, this one's included, once known.</summary>
+    public Dictionary<int, Scalar> Deltas { get; } = [];
+
+    /// <summary>Bit bound ℓ_y of the plaintexts whose residues Πdec shows in identification: δ_i and χ_i are
+    /// k·γ (&lt; 2^512) plus t − 1 terms α + β, each below 2^(ℓ'+2) once the α range check has passed.</summary>
+    public int IdentificationBits => Level.EllPrime + 3 + (int)Math.Ceiling(Math.Log2(Signers.Count));
+
     public IEnumerable<int> Others => Signers.Where(j => j != Self);
 
     public PaillierPublicKey OwnKey => Aux.PaillierKey.PublicKey;
 
-    public static PresignState Start(PresignConfig config, IReadOnlyList<int> signers, KeyShare share, AuxInfo aux, int self, RandomNumberGenerator rng)
+    public static PresignState Start(PresignConfig config, IReadOnlyList<int> signers, KeyShare share, AuxInfo aux, int self, Threshold.Rounds.Signing.IPartyDirectory directory, RandomNumberGenerator rng)
     {
         var curve = share.Curve;
         var lambda = signers.ToDictionary(j => j, j => Lagrange.Coefficient(curve, j, signers));
@@ -158,6 +189,7 @@ internal sealed class PresignState
             Level = aux.Level,
             PublicKey = share.PublicKey,
             Aux = aux,
+            Directory = directory,
             Rng = rng,
             X = new SecretScalar(lambda[self] * share.Share.Value),
             PublicX = publicX,
@@ -167,9 +199,10 @@ internal sealed class PresignState
             Nu = new SecretBigInteger(nu),
             OwnK = key.Encrypt(k.Value.Value, rho),
             OwnG = key.Encrypt(gamma.Value.Value, nu),
-            Judge = new PresignJudge(config.SessionId, signers, curve, aux, share.PublicKey, publicX),
+            Judge = new PresignJudge(),
         };
-        state.Judge.Ciphertexts[self] = (state.OwnK, state.OwnG);
+        state.Ciphertexts[self] = (state.OwnK, state.OwnG);
+        state.Judge.State = state;
         return state;
     }
 
@@ -189,7 +222,7 @@ internal sealed class PresignState
         return new Outgoing { Broadcast = broadcast, Direct = direct };
     }
 
-    /// <summary>Wipes every secret of an aborted run.</summary>
+    /// <summary>Wipes every secret of the run (after the output is taken, or on abort).</summary>
     public void Discard()
     {
         X.Dispose();
@@ -197,5 +230,27 @@ internal sealed class PresignState
         Gamma.Dispose();
         Rho.Dispose();
         Nu.Dispose();
+        foreach (var (gamma, x) in Sent.Values)
+        {
+            gamma.Dispose();
+            x.Dispose();
+        }
+    }
+}
+
+/// <summary>How a signer deviates in tests: a wrong δ_i, a wrong S_i.</summary>
+internal sealed record PresignFaults(Func<Scalar, Scalar>? Delta = null, Func<Point, Point>? ChiCommitment = null);
+
+/// <summary>
+/// One affine operation this signer performed on K_j: D = x ⊙ K_j ⊕ enc_j(−β; s) and F = enc_i(−β; r),
+/// with the secrets needed to prove it again in identification.
+/// </summary>
+internal sealed record SentAffine(PaillierCiphertext D, PaillierCiphertext F, SecretBigInteger Beta, SecretBigInteger S, SecretBigInteger R) : IDisposable
+{
+    public void Dispose()
+    {
+        Beta.Dispose();
+        S.Dispose();
+        R.Dispose();
     }
 }

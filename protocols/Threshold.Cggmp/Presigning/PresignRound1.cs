@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Threshold.Arithmetic;
 using Threshold.Curves;
 using Threshold.Paillier;
 using Threshold.Proofs;
@@ -51,75 +52,54 @@ internal sealed class PresignRound1(PresignState state) : Round<Presignature>
 
         foreach (var (j, c) in ciphertexts)
         {
-            state.Judge.Ciphertexts[j] = c;
+            state.Ciphertexts[j] = c;
         }
 
         var gammaPoint = Point.MultiplyGenerator(state.Gamma);
-        var masks = new Dictionary<int, (SecretBigInteger Beta, SecretBigInteger BetaHat)>();
-        var direct = new Dictionary<int, byte[]>();
-        foreach (var j in state.Others)
-        {
-            var (message, beta, betaHat) = Affine(j, ciphertexts[j].K, gammaPoint);
-            masks[j] = (beta, betaHat);
-            direct[j] = message;
-        }
-
+        state.Gammas[state.Self] = gammaPoint;
+        var direct = state.Others.ToDictionary(j => j, j => Affine(j, gammaPoint));
         var round1 = inbox.Others.ToDictionary(j => j, inbox.BroadcastFrom);
         var broadcast = new Wire.PresignGamma { Gamma = WireCodec.Point(gammaPoint) }.ToByteArray();
-        var next = new PresignRound2(state, ciphertexts, gammaPoint, masks, round1);
-        return new RoundOutcome<Presignature>.Next(next, new Outgoing { Broadcast = broadcast, Direct = direct });
+        return new RoundOutcome<Presignature>.Next(new PresignRound2(state, round1), new Outgoing { Broadcast = broadcast, Direct = direct });
     }
 
     /// <summary>The two affine operations on K_j with their proofs, and Πlog* for G_i, all for party j.</summary>
-    private (byte[] Message, SecretBigInteger Beta, SecretBigInteger BetaHat) Affine(int j, PaillierCiphertext kj, Point gammaPoint)
+    private byte[] Affine(int j, Point gammaPoint)
     {
         var aux = state.Aux;
-        var theirs = aux.PaillierKeys[j];
         var level = state.Level;
-        var beta = new SecretBigInteger(Threshold.Arithmetic.Sampling.Signed(state.Rng, level.EllPrime));
-        var betaHat = new SecretBigInteger(Threshold.Arithmetic.Sampling.Signed(state.Rng, level.EllPrime));
-        var (d, f, affGamma) = Operation(j, theirs, kj, state.Gamma, gammaPoint, beta);
-        var (dHat, fHat, affX) = Operation(j, theirs, kj, state.X, state.PublicX[state.Self], betaHat);
+        var kj = state.Ciphertexts[j].K;
+        var (gamma, affGamma) = Operation(j, kj, state.Gamma, gammaPoint);
+        var (x, affX) = Operation(j, kj, state.X, state.PublicX[state.Self]);
+        state.Sent[j] = (gamma, x);
 
         using var logWitness = new KnowledgeOfExponentVsEncryptionProof.Witness(state.Gamma, state.Nu.Value);
         var logStatement = new KnowledgeOfExponentVsEncryptionProof.Statement(level, aux.Setups[j], state.OwnKey, state.OwnG, gammaPoint, state.Curve.Generator);
         var log = KnowledgeOfExponentVsEncryptionProof.Prove(state.Context(state.Self), logStatement, logWitness, state.Rng, aux.PaillierKey);
 
-        var message = new Wire.PresignAffine
+        return new Wire.PresignAffine
         {
-            D = WireCodec.Unsigned(d.Value),
-            F = WireCodec.Unsigned(f.Value),
-            DHat = WireCodec.Unsigned(dHat.Value),
-            FHat = WireCodec.Unsigned(fHat.Value),
+            D = WireCodec.Unsigned(gamma.D.Value),
+            F = WireCodec.Unsigned(gamma.F.Value),
+            DHat = WireCodec.Unsigned(x.D.Value),
+            FHat = WireCodec.Unsigned(x.F.Value),
             AffGamma = ByteString.CopyFrom(affGamma.Encode()),
             AffX = ByteString.CopyFrom(affX.Encode()),
             LogGamma = ByteString.CopyFrom(log.Encode()),
         }.ToByteArray();
-        return (message, beta, betaHat);
     }
 
-    /// <summary>D = x ⊙ K_j ⊕ enc_j(−β; s), F = enc_i(−β; r), and Πaff-g for them against R_j.</summary>
-    private (PaillierCiphertext D, PaillierCiphertext F, AffineOperationWithGroupCommitmentProof.Proof Proof) Operation(
-        int j, PaillierPublicKey theirs, PaillierCiphertext kj, SecretScalar x, Point xPoint, SecretBigInteger beta)
+    /// <summary>D = x ⊙ K_j ⊕ enc_j(−β; s), F = enc_i(−β; r) with β ← ±2^ℓ', and Πaff-g for them against R_j.</summary>
+    private (SentAffine Sent, AffineOperationWithGroupCommitmentProof.Proof Proof) Operation(int j, PaillierCiphertext kj, SecretScalar x, Point xPoint)
     {
         var aux = state.Aux;
-        var s = theirs.SampleNonce(state.Rng);
-        var r = state.OwnKey.SampleNonce(state.Rng);
-        var d = theirs.Add(theirs.MultiplySecret(kj, x.Value.Value), theirs.Encrypt(-beta.Value, s));
-        var f = aux.PaillierKey.Encrypt(-beta.Value, r);
-        var statement = new AffineOperationWithGroupCommitmentProof.Statement(state.Level, aux.Setups[j], theirs, state.OwnKey, kj, d, f, xPoint);
-        var witness = new AffineOperationWithGroupCommitmentProof.Witness(
-            new SecretBigInteger(x.Value.Value), new SecretBigInteger(-beta.Value), new SecretBigInteger(s), new SecretBigInteger(r));
-        try
-        {
-            return (d, f, AffineOperationWithGroupCommitmentProof.Prove(state.Context(state.Self), statement, witness, state.Rng, aux.PaillierKey));
-        }
-        finally
-        {
-            witness.X.Dispose();
-            witness.Y.Dispose();
-            witness.Rho.Dispose();
-            witness.RhoY.Dispose();
-        }
+        var theirs = aux.PaillierKeys[j];
+        var beta = new SecretBigInteger(Sampling.Signed(state.Rng, state.Level.EllPrime));
+        var s = new SecretBigInteger(theirs.SampleNonce(state.Rng));
+        var r = new SecretBigInteger(state.OwnKey.SampleNonce(state.Rng));
+        var d = theirs.Add(theirs.MultiplySecret(kj, x.Value.Value), theirs.Encrypt(-beta.Value, s.Value));
+        var f = aux.PaillierKey.Encrypt(-beta.Value, r.Value);
+        var sent = new SentAffine(d, f, beta, s, r);
+        return (sent, PresignIdentification.ProveAffine(state, j, sent, x, xPoint, aux.Setups[j]));
     }
 }

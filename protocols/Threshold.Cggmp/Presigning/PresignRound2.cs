@@ -1,3 +1,4 @@
+using System.Numerics;
 using Google.Protobuf;
 using Threshold.Curves;
 using Threshold.Paillier;
@@ -9,15 +10,11 @@ using Threshold.Secrets;
 namespace Threshold.Cggmp.Presigning;
 
 /// <summary>
-/// Checks every Γ_j with its two Πaff-g and Πlog*, decrypts the affine operations addressed here, and
-/// computes δ_i, χ_i and Δ_i = k_i·Γ.
+/// Checks every Γ_j with its two Πaff-g and Πlog*, decrypts the affine operations addressed here
+/// (refusing plaintexts outside the honest range, with the decryption as proof), and computes
+/// δ_i, χ_i and Δ_i = k_i·Γ.
 /// </summary>
-internal sealed class PresignRound2(
-    PresignState state,
-    IReadOnlyDictionary<int, (PaillierCiphertext K, PaillierCiphertext G)> ciphertexts,
-    Point ownGamma,
-    IReadOnlyDictionary<int, (SecretBigInteger Beta, SecretBigInteger BetaHat)> masks,
-    IReadOnlyDictionary<int, RoundMessage> round1) : Round<Presignature>
+internal sealed class PresignRound2(PresignState state, IReadOnlyDictionary<int, RoundMessage> round1) : Round<Presignature>
 {
     public override bool ExpectsBroadcast => true;
 
@@ -50,26 +47,51 @@ internal sealed class PresignRound2(
             }
         }
 
+        // Πaff-g only bounds the additive term by 2^(ℓ'+ε); an honest one is within 2^ℓ'. A larger one
+        // would push this party's δ_i, χ_i beyond what identification can prove, so it is refused
+        // here, and the decryption (plaintext and nonce) is disclosed as proof.
+        var key = aux.PaillierKey;
+        var bound = BigInteger.One << (state.Level.EllPrime + 1);
+        var plaintexts = new Dictionary<int, (BigInteger Alpha, BigInteger AlphaHat)>();
+        foreach (var (j, a) in affine.Where(e => e.Value is not null && !inbox.Culprits.Any(c => c.Party == e.Key)))
+        {
+            var alpha = key.DecryptSigned(a!.GammaStatement.D);
+            var alphaHat = key.DecryptSigned(a.XStatement.D);
+            if (BigInteger.Abs(alpha) > bound || BigInteger.Abs(alphaHat) > bound)
+            {
+                var (which, value, ciphertext) = BigInteger.Abs(alpha) > bound ? (0, alpha, a.GammaStatement.D) : (1, alphaHat, a.XStatement.D);
+                inbox.Blame(j, PresignChecks.AlphaRange, "affine operation with an additive term outside ±2^ℓ'", AlphaDisclosure.Encode(which, value, key.RecoverNonce(ciphertext.Value)), inbox.DirectFrom(j));
+            }
+
+            plaintexts[j] = (alpha, alphaHat);
+        }
+
         if (inbox.HasCulprits)
         {
-            Discard();
+            state.Discard();
             return inbox.Fail<Presignature>();
         }
 
-        var gamma = gammas.Values.Aggregate(ownGamma, (acc, g) => acc + g);
-        state.Judge.Gamma = gamma;
-        var curve = state.Curve;
-        var key = aux.PaillierKey;
-        var delta = state.Gamma.Value * state.K.Value;
-        var chi = state.X.Value * state.K.Value;
-        foreach (var (j, a) in affine)
+        foreach (var (j, g) in gammas)
         {
-            delta += Scalar.FromValue(curve, key.DecryptSigned(a!.GammaStatement.D) + masks[j].Beta.Value);
-            chi += Scalar.FromValue(curve, key.DecryptSigned(a.XStatement.D) + masks[j].BetaHat.Value);
+            state.Gammas[j] = g;
+            state.Received[j] = inbox.DirectFrom(j);
         }
 
-        Discard();
+        var gamma = state.Gammas.Values.Aggregate((a, b) => a + b);
+        var curve = state.Curve;
+        var delta = state.Gamma.Value * state.K.Value;
+        var chi = state.X.Value * state.K.Value;
+        foreach (var (j, (alpha, alphaHat)) in plaintexts)
+        {
+            var (sentGamma, sentX) = state.Sent[j];
+            delta += Scalar.FromValue(curve, alpha + sentGamma.Beta.Value);
+            chi += Scalar.FromValue(curve, alphaHat + sentX.Beta.Value);
+        }
+
         var bigDelta = state.K.Value * gamma;
+        delta = state.Faults?.Delta?.Invoke(delta) ?? delta;
+        state.Deltas[state.Self] = delta;
         using var witness = new KnowledgeOfExponentVsEncryptionProof.Witness(state.K, state.Rho.Value);
         var direct = state.Others.ToDictionary(j => j, j =>
         {
@@ -78,7 +100,7 @@ internal sealed class PresignRound2(
             return new Wire.PresignLogProof { Proof = ByteString.CopyFrom(proof.Encode()) }.ToByteArray();
         });
         var broadcast = new Wire.PresignDelta { Delta = WireCodec.Scalar(delta), BigDelta = WireCodec.Point(bigDelta) }.ToByteArray();
-        var next = new PresignRound3(state, ciphertexts, gamma, delta, bigDelta, new SecretScalar(chi));
+        var next = new PresignRound3(state, gamma, bigDelta, new SecretScalar(chi));
         return new RoundOutcome<Presignature>.Next(next, new Outgoing { Broadcast = broadcast, Direct = direct });
     }
 
@@ -89,15 +111,6 @@ internal sealed class PresignRound2(
         _ => "Πlog* for G_j",
     };
 
-    private void Discard()
-    {
-        foreach (var (beta, betaHat) in masks.Values)
-        {
-            beta.Dispose();
-            betaHat.Dispose();
-        }
-    }
-
     /// <summary>Decodes j's affine message: D, D̂ under this party's key, F, F̂ under j's, and the three proofs.</summary>
     private Affine Decode(int j, Point gamma, byte[] payload)
     {
@@ -105,14 +118,12 @@ internal sealed class PresignRound2(
         var m = WireCodec.Parse(Wire.PresignAffine.Parser, payload, "presign affine");
         var own = state.OwnKey;
         var theirs = aux.PaillierKeys[j];
-        var d = Presign.Ciphertext(own, m.D, "D");
-        var f = Presign.Ciphertext(theirs, m.F, "F");
-        var dHat = Presign.Ciphertext(own, m.DHat, "D̂");
-        var fHat = Presign.Ciphertext(theirs, m.FHat, "F̂");
         var setup = aux.RingPedersen.Parameters;
-        var gammaStatement = new AffineOperationWithGroupCommitmentProof.Statement(state.Level, setup, own, theirs, state.OwnK, d, f, gamma);
-        var xStatement = new AffineOperationWithGroupCommitmentProof.Statement(state.Level, setup, own, theirs, state.OwnK, dHat, fHat, state.PublicX[j]);
-        var logStatement = new KnowledgeOfExponentVsEncryptionProof.Statement(state.Level, setup, theirs, ciphertexts[j].G, gamma, state.Curve.Generator);
+        var gammaStatement = new AffineOperationWithGroupCommitmentProof.Statement(
+            state.Level, setup, own, theirs, state.OwnK, Presign.Ciphertext(own, m.D, "D"), Presign.Ciphertext(theirs, m.F, "F"), gamma);
+        var xStatement = new AffineOperationWithGroupCommitmentProof.Statement(
+            state.Level, setup, own, theirs, state.OwnK, Presign.Ciphertext(own, m.DHat, "D̂"), Presign.Ciphertext(theirs, m.FHat, "F̂"), state.PublicX[j]);
+        var logStatement = new KnowledgeOfExponentVsEncryptionProof.Statement(state.Level, setup, theirs, state.Ciphertexts[j].G, gamma, state.Curve.Generator);
         return new Affine(
             gammaStatement,
             AffineOperationWithGroupCommitmentProof.Proof.Decode(gammaStatement, m.AffGamma.Span),
@@ -129,4 +140,17 @@ internal sealed class PresignRound2(
         AffineOperationWithGroupCommitmentProof.Proof XProof,
         KnowledgeOfExponentVsEncryptionProof.Statement LogStatement,
         KnowledgeOfExponentVsEncryptionProof.Proof LogProof);
+}
+
+/// <summary>The disclosure substantiating an α range accusation: which operation, its plaintext and nonce.</summary>
+internal static class AlphaDisclosure
+{
+    public static byte[] Encode(int which, BigInteger plaintext, BigInteger nonce) =>
+        new Wire.PresignAlphaDisclosure { Which = (uint)which, Plaintext = WireCodec.Signed(plaintext), Nonce = WireCodec.Unsigned(nonce) }.ToByteArray();
+
+    public static (int Which, BigInteger Plaintext, BigInteger Nonce) Decode(byte[] disclosure, PaillierPublicKey key)
+    {
+        var m = WireCodec.Parse(Wire.PresignAlphaDisclosure.Parser, disclosure, "α disclosure");
+        return ((int)m.Which, WireCodec.DecodeSigned(m.Plaintext, key.Bits, "α"), WireCodec.DecodeUnit(m.Nonce, key.N, key.Arithmetic, "α nonce"));
+    }
 }

@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Threshold.Curves;
-using Threshold.Paillier;
 using Threshold.Proofs;
 using Threshold.Proofs.Encoding;
 using Threshold.Rounds;
@@ -9,16 +8,10 @@ using Threshold.Secrets;
 namespace Threshold.Cggmp.Presigning;
 
 /// <summary>
-/// Checks every (δ_j, Δ_j) with Πlog* (K_j vs Δ_j, base Γ), then δ·G = Σ Δ_j; sets R = δ⁻¹·Γ and
-/// publishes S_i = χ_i·R.
+/// Checks every (δ_j, Δ_j) with Πlog* (K_j vs Δ_j, base Γ), then δ·G = Σ Δ_j: if it holds, sets
+/// R = δ⁻¹·Γ and publishes S_i = χ_i·R; if not, moves to the identification round.
 /// </summary>
-internal sealed class PresignRound3(
-    PresignState state,
-    IReadOnlyDictionary<int, (PaillierCiphertext K, PaillierCiphertext G)> ciphertexts,
-    Point gamma,
-    Scalar ownDelta,
-    Point ownBigDelta,
-    SecretScalar chi) : Round<Presignature>
+internal sealed class PresignRound3(PresignState state, Point gamma, Point ownBigDelta, SecretScalar chi) : Round<Presignature>
 {
     public override bool ExpectsBroadcast => true;
 
@@ -33,7 +26,7 @@ internal sealed class PresignRound3(
             return (Delta: WireCodec.DecodeScalar(state.Curve, m.Delta, "δ_j"), BigDelta: WireCodec.DecodePoint(state.Curve, m.BigDelta, "Δ_j"));
         });
         var statements = deltas.ToDictionary(e => e.Key, e =>
-            new KnowledgeOfExponentVsEncryptionProof.Statement(state.Level, aux.RingPedersen.Parameters, aux.PaillierKeys[e.Key], ciphertexts[e.Key].K, e.Value.BigDelta, gamma));
+            new KnowledgeOfExponentVsEncryptionProof.Statement(state.Level, aux.RingPedersen.Parameters, aux.PaillierKeys[e.Key], state.Ciphertexts[e.Key].K, e.Value.BigDelta, gamma));
         var proofs = inbox.DecodeAll(broadcast: false, (j, payload) => statements.TryGetValue(j, out var statement)
             ? KnowledgeOfExponentVsEncryptionProof.Proof.Decode(statement, WireCodec.Parse(Wire.PresignLogProof.Parser, payload, "Πlog*").Proof.Span)
             : null);
@@ -51,18 +44,25 @@ internal sealed class PresignRound3(
 
         if (inbox.HasCulprits)
         {
-            Discard();
+            chi.Dispose();
+            state.Discard();
             return inbox.Fail<Presignature>();
         }
 
-        var delta = deltas.Values.Aggregate(ownDelta, (acc, d) => acc + d.Delta);
+        foreach (var (j, d) in deltas)
+        {
+            state.Deltas[j] = d.Delta;
+        }
+
+        var delta = state.Deltas.Values.Aggregate((a, b) => a + b);
         var sumBigDelta = deltas.Values.Aggregate(ownBigDelta, (acc, d) => acc + d.BigDelta);
         if (delta.IsZero || !Point.MultiplyGenerator(delta).Equals(sumBigDelta))
         {
-            // Every proof verified, so some δ_j is inconsistent with its Δ_j; naming it takes the
-            // identification round of CGGMP21 (Πmul, Πdec), which is not part of this slice.
-            Discard();
-            return new RoundOutcome<Presignature>.Failed([]);
+            // Every proof so far verified, yet some δ_j is not what it should be: find out whose.
+            state.Judge.Identification = (IdentificationTarget.Delta, gamma, null);
+            var identification = PresignIdentification.Prove(state, IdentificationTarget.Delta, chi);
+            chi.Dispose();
+            return new RoundOutcome<Presignature>.Next(new PresignIdentificationRound(state, IdentificationTarget.Delta, gamma, null), identification);
         }
 
         var inverse = delta.Invert();
@@ -70,13 +70,8 @@ internal sealed class PresignRound3(
         var rBar = deltas.ToDictionary(e => e.Key, e => inverse * e.Value.BigDelta);
         rBar[state.Self] = inverse * ownBigDelta;
         var s = chi.Value * r;
+        s = state.Faults?.ChiCommitment?.Invoke(s) ?? s;
         var broadcast = new Wire.PresignChiCommitment { S = WireCodec.Point(s) }.ToByteArray();
         return new RoundOutcome<Presignature>.Next(new PresignRound4(state, r, rBar, s, chi), new Outgoing { Broadcast = broadcast });
-    }
-
-    private void Discard()
-    {
-        chi.Dispose();
-        state.Discard();
     }
 }

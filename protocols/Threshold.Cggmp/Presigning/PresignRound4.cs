@@ -5,7 +5,10 @@ using Threshold.Secrets;
 
 namespace Threshold.Cggmp.Presigning;
 
-/// <summary>Collects every S_j = χ_j·R, checks Σ S_j = X, and outputs the presignature.</summary>
+/// <summary>
+/// Collects every S_j = χ_j·R and checks Σ S_j = X: then outputs the presignature; otherwise moves to
+/// the identification round for χ.
+/// </summary>
 internal sealed class PresignRound4(
     PresignState state,
     Point r,
@@ -23,17 +26,19 @@ internal sealed class PresignRound4(
             WireCodec.DecodePoint(state.Curve, WireCodec.Parse(Wire.PresignChiCommitment.Parser, payload, "S_j").S, "S_j"));
         if (inbox.HasCulprits)
         {
-            Discard();
+            chi.Dispose();
+            state.Discard();
             return inbox.Fail<Presignature>();
         }
 
         var s = new Dictionary<int, Point>(commitments) { [state.Self] = ownS };
         if (!s.Values.Aggregate((a, b) => a + b).Equals(state.PublicKey))
         {
-            // Σ χ_j = k·x, so Σ S_j = X for honest signers; naming the one whose S_j is off takes the
-            // χ identification round (Πmul*, Πdec), which is not part of this slice.
-            Discard();
-            return new RoundOutcome<Presignature>.Failed([]);
+            // Σ χ_j = k·x, so Σ S_j = X for honest signers: find out whose S_j is off.
+            state.Judge.Identification = (IdentificationTarget.Chi, r, s);
+            var identification = PresignIdentification.Prove(state, IdentificationTarget.Chi, chi);
+            chi.Dispose();
+            return new RoundOutcome<Presignature>.Next(new PresignIdentificationRound(state, IdentificationTarget.Chi, r, s), identification);
         }
 
         var presignature = new Presignature(
@@ -42,13 +47,8 @@ internal sealed class PresignRound4(
             new PresignatureCommitments(state.Curve, state.PublicKey, r, rBar, s),
             new SecretScalar(state.K.Value),
             new SecretScalar(chi.Value));
-        Discard();
-        return new RoundOutcome<Presignature>.Done(presignature);
-    }
-
-    private void Discard()
-    {
         chi.Dispose();
         state.Discard();
+        return new RoundOutcome<Presignature>.Done(presignature);
     }
 }

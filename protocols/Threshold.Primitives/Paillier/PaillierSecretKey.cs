@@ -134,6 +134,23 @@ public sealed class PaillierSecretKey : IDisposable
         return new PaillierCiphertext(Arithmetic.ModMul(PublicKey.PlaintextFactor(message), NthPower(nonce), PublicKey.NSquared));
     }
 
+    /// <summary>
+    /// The nonce ρ ∈ Z*_N of a value v ≡ (1 + N)^m · ρ^N (mod N²): v ≡ ρ^N (mod N), and N is invertible
+    /// modulo φ(N) for a modulus of two equal-length safe primes, so ρ = (v mod N)^(N⁻¹ mod φ(N)) mod N.
+    /// With it the owner can open any ciphertext under its key publicly: (m, ρ) re-encrypts to it.
+    /// </summary>
+    public BigInteger RecoverNonce(BigInteger value)
+    {
+        var n = N;
+        var residue = value % n;
+        if (residue.Sign < 0)
+        {
+            residue += n;
+        }
+
+        return PowModN(residue, Arithmetic.ModInverse(n, Phi));
+    }
+
     /// <summary>b^e mod N² for a unit b, by CRT (a verifier's shortcut on its own modulus).</summary>
     public BigInteger PowModNSquared(BigInteger value, BigInteger exponent) => Live(overNSquared).Pow(value, exponent);
 
