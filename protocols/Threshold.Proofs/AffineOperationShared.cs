@@ -47,26 +47,68 @@ internal static class AffineOperationShared
     public static BigInteger Encrypt(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger message, BigInteger nonce) =>
         (owner is null ? key.Encrypt(message, nonce) : owner.Encrypt(message, nonce)).Value;
 
-    /// <summary>b^k mod N² for a unit b and a signed k, by CRT when <paramref name="owner"/> is N's secret key.</summary>
-    public static BigInteger PowModNSquared(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger value, BigInteger exponent) =>
-        owner is null ? key.Arithmetic.ModPow(value, exponent, key.NSquared) : owner.PowModNSquared(value, exponent);
+    /// <summary>
+    /// b^k mod N² for a unit b and a signed k, by CRT when <paramref name="owner"/> is N's secret key. The
+    /// CRT path reduces exponents modulo the group order, which would turn a short negative exponent into
+    /// a full-length one, so a negative k raises b⁻¹ to |k| instead.
+    /// </summary>
+    public static BigInteger PowModNSquared(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger value, BigInteger exponent)
+    {
+        if (owner is null)
+        {
+            return key.Arithmetic.ModPow(value, exponent, key.NSquared);
+        }
+
+        return exponent.Sign < 0
+            ? owner.PowModNSquared(key.Arithmetic.ModInverse(value, key.NSquared), -exponent)
+            : owner.PowModNSquared(value, exponent);
+    }
 
     /// <summary>The masked nonce r · ρ^e mod N of a Paillier response (w, w_x, w_y of the paper).</summary>
     public static BigInteger MaskNonce(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger r, BigInteger rho, BigInteger e)
     {
-        var power = owner is null ? key.Arithmetic.ModPow(rho, e, key.N) : owner.PowModN(rho, e);
-        return key.Arithmetic.ModMul(r, power, key.N);
+        var a = key.Arithmetic;
+        BigInteger power;
+        if (owner is null)
+        {
+            power = a.ModPow(rho, e, key.N);
+        }
+        else
+        {
+            power = e.Sign < 0 ? owner.PowModN(a.ModInverse(rho, key.N), -e) : owner.PowModN(rho, e);
+        }
+
+        return a.ModMul(r, power, key.N);
     }
 
     /// <summary>s^x · t^y mod N̂, by CRT when <paramref name="owner"/> holds N̂'s trapdoor and factors.</summary>
-    public static BigInteger Commit(RingPedersenParameters setup, RingPedersenSecret? owner, BigInteger x, BigInteger y) =>
-        owner is null ? setup.Commit(x, y) : owner.Commit(x, y);
+    public static BigInteger Commit(RingPedersenParameters setup, RingPedersenSecret? owner, BigInteger x, BigInteger y)
+    {
+        if (owner is null)
+        {
+            return setup.Commit(x, y);
+        }
+
+        var (s, xMagnitude) = Signed(setup, setup.S, x);
+        var (t, yMagnitude) = Signed(setup, setup.T, y);
+        return owner.MultiExp(s, xMagnitude, t, yMagnitude);
+    }
 
     /// <summary>The right side a · b^e mod N̂ of a ring-Pedersen check, by CRT when the verifier owns N̂.</summary>
-    public static BigInteger CommitmentTimesPower(RingPedersenParameters setup, RingPedersenSecret? owner, BigInteger a, BigInteger b, BigInteger e) =>
-        owner is null
-            ? setup.Arithmetic.ModMul(a, setup.Arithmetic.ModPow(b, e, setup.N), setup.N)
-            : owner.MultiExp(a, BigInteger.One, b, e);
+    public static BigInteger CommitmentTimesPower(RingPedersenParameters setup, RingPedersenSecret? owner, BigInteger a, BigInteger b, BigInteger e)
+    {
+        if (owner is null)
+        {
+            return setup.Arithmetic.ModMul(a, setup.Arithmetic.ModPow(b, e, setup.N), setup.N);
+        }
+
+        var (bBase, eMagnitude) = Signed(setup, b, e);
+        return owner.MultiExp(a, BigInteger.One, bBase, eMagnitude);
+    }
+
+    /// <summary>(b, k) for k ≥ 0, else (b⁻¹ mod N̂, −k): keeps exponents short on the CRT path.</summary>
+    private static (BigInteger Base, BigInteger Exponent) Signed(RingPedersenParameters setup, BigInteger value, BigInteger exponent) =>
+        exponent.Sign < 0 ? (setup.Arithmetic.ModInverse(value, setup.N), -exponent) : (value, exponent);
 
     /// <summary>Absorbs the security level and the verifier's ring-Pedersen parameters (the paper's L and R_j).</summary>
     public static Transcript AppendSetup(Transcript transcript, SecurityLevel level, RingPedersenParameters setup) =>

@@ -400,7 +400,7 @@ public static class AffineOperationWithPaillierCommitmentProof
         }
         else
         {
-            left = a.ModMul(verifierKey.PowModNSquared(statement.C.Value, proof.Z1), verifierKey.Encrypt(proof.Z2, proof.W).Value, n0.NSquared);
+            left = a.ModMul(PowModNSquared(n0, verifierKey, statement.C.Value, proof.Z1), verifierKey.Encrypt(proof.Z2, proof.W).Value, n0.NSquared);
         }
 
         var right = a.ModMul(proof.A, PowModNSquared(n0, verifierKey, statement.D.Value, e), n0.NSquared);
