@@ -119,6 +119,14 @@ public sealed unsafe class Ristretto255Group : IOprfGroup
             throw new DecodingException(DecodingError.Identity, field);
         }
 
+        // RFC 9496 §4.3.1 requires a canonical s < p, so bit 255 must be clear. libsodium 1.0.18 (the
+        // libsodium23 of Debian 12) ignores that bit, accepting two encodings of one element; later releases
+        // refuse it. Check it here so the behaviour does not depend on the installed version.
+        if ((encoded[Length - 1] & 0x80) != 0)
+        {
+            throw new DecodingException(DecodingError.Malformed, field);
+        }
+
         var copy = encoded.ToArray();
         fixed (byte* p = copy)
         {
