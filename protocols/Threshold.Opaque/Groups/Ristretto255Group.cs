@@ -25,6 +25,9 @@ public sealed unsafe class Ristretto255Group : IOprfGroup
     /// <summary>The single instance.</summary>
     public static Ristretto255Group Instance { get; } = new();
 
+    /// <summary>The loaded libsodium's version (for reports), or null when libsodium is missing.</summary>
+    public static string? LibsodiumVersion => SodiumNative.IsAvailable ? SodiumNative.Version : null;
+
     /// <inheritdoc />
     public string Name => "ristretto255";
 

@@ -11,6 +11,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Measure primitives, proofs and protocol phases on this machine.");
         bench.Add(Primitives());
+        bench.Add(Opaque());
         return bench;
     }
 
@@ -48,6 +49,50 @@ internal static class BenchCommand
                 results.AddRange(PrimitivesBench.Run(runs, message => context.Status(Markup.Escape(message))));
             });
             BenchReport.WriteTable(AnsiConsole.Console, "threshold bench primitives", machine, results);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Opaque()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var quick = new Option<bool>("--quick")
+        {
+            Description = "Skip Argon2id with RFC 9807's parameters (2 GiB and about two seconds per key stretch).",
+        };
+        var command = new Command("opaque", "Password login (RFC 9807 OPAQUE-3DH): client and node cost per login and registration, per suite and key stretching function, and a 3-of-5 multi-server login.")
+        {
+            json,
+            quick,
+        };
+        command.SetAction(parse =>
+        {
+            if (GlobalOptions.Apply(parse) is { } failed)
+            {
+                return failed;
+            }
+
+            if (Threshold.Opaque.Groups.Ristretto255Group.LibsodiumVersion is not { } sodium)
+            {
+                Console.Error.WriteLine("error: libsodium is required (Debian/Ubuntu: apt-get install libsodium23)");
+                return 2;
+            }
+
+            var machine = MachineInfo.Current();
+            var includeHeavy = !parse.GetValue(quick);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(BenchReport.ToJson(machine, OpaqueBench.Run(includeHeavy, _ => { }).ToList()));
+                return 0;
+            }
+
+            var results = new List<BenchResult>();
+            AnsiConsole.Status().Start("starting", context =>
+            {
+                results.AddRange(OpaqueBench.Run(includeHeavy, message => context.Status(Markup.Escape(message))));
+            });
+            BenchReport.WriteTable(AnsiConsole.Console, $"threshold bench opaque (libsodium {sodium})", machine, results);
             return 0;
         });
         return command;
