@@ -9,7 +9,7 @@ using Threshold.Opaque.Interop.Sodium;
 namespace Threshold.Opaque.Groups;
 
 /// <summary>The ristretto255 group of RFC 9496, computed by libsodium.</summary>
-public sealed unsafe class Ristretto255Group : IOprfGroup
+public sealed unsafe partial class Ristretto255Group : IOprfGroup
 {
     private const int Length = SodiumNative.RistrettoBytes;
 
@@ -309,6 +309,7 @@ public sealed unsafe class Ristretto255Group : IOprfGroup
         return borrow == 1;
     }
 
+    /// <summary>Constant-time test for the all-zero string (the identity's encoding, or the zero scalar).</summary>
     private static bool IsAllZero(ReadOnlySpan<byte> value)
     {
         var accumulator = 0;
@@ -329,49 +330,4 @@ public sealed unsafe class Ristretto255Group : IOprfGroup
         scalar is RistrettoScalar r && ReferenceEquals(r.Group, this)
             ? r.Checked()
             : throw new ArgumentException("scalar of another group", nameof(scalar));
-
-    /// <summary>A ristretto255 element held as its canonical encoding (all zeros for the identity).</summary>
-    private sealed class RistrettoElement(Ristretto255Group group, byte[] encoded) : GroupElement
-    {
-        public byte[] Encoded { get; } = encoded;
-
-        public override IOprfGroup Group => group;
-
-        public override bool IsIdentity => IsAllZero(Encoded);
-
-        public override byte[] Serialize() => IsIdentity
-            ? throw new InvalidOperationException("the identity is never serialised")
-            : (byte[])Encoded.Clone();
-    }
-
-    /// <summary>A ristretto255 scalar: 32 little-endian bytes in a pinned array, wiped on dispose.</summary>
-    internal sealed class RistrettoScalar(Ristretto255Group group) : GroupScalar
-    {
-        public byte[] Bytes { get; } = GC.AllocateArray<byte>(Length, pinned: true);
-
-        public override IOprfGroup Group => group;
-
-        public override bool IsZero
-        {
-            get
-            {
-                ThrowIfDisposed();
-                return IsAllZero(Bytes);
-            }
-        }
-
-        public RistrettoScalar Checked()
-        {
-            ThrowIfDisposed();
-            return this;
-        }
-
-        public override SecretBytes Serialize()
-        {
-            ThrowIfDisposed();
-            return new SecretBytes(Bytes);
-        }
-
-        private protected override void Wipe() => CryptographicOperations.ZeroMemory(Bytes);
-    }
 }
