@@ -15,6 +15,7 @@ internal static class BenchCommand
         bench.Add(Primitives());
         bench.Add(ProofsCommand());
         bench.Add(ProtocolCommand());
+        bench.Add(Opaque());
         return bench;
     }
 
@@ -120,6 +121,50 @@ internal static class BenchCommand
 
             var runs = Math.Max(1, parse.GetValue(primeRuns));
             return Report(parse.GetValue(json), "threshold bench primitives", status => PrimitivesBench.Run(runs, status));
+        });
+        return command;
+    }
+
+    private static Command Opaque()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var quick = new Option<bool>("--quick")
+        {
+            Description = "Skip Argon2id with RFC 9807's parameters (2 GiB and about two seconds per key stretch).",
+        };
+        var command = new Command("opaque", "Password login (RFC 9807 OPAQUE-3DH): client and node cost per login and registration, per suite and key stretching function, and a 3-of-5 multi-server login.")
+        {
+            json,
+            quick,
+        };
+        command.SetAction(parse =>
+        {
+            if (GlobalOptions.Apply(parse) is { } failed)
+            {
+                return failed;
+            }
+
+            if (Threshold.Opaque.Groups.Ristretto255Group.LibsodiumVersion is not { } sodium)
+            {
+                Console.Error.WriteLine("error: libsodium is required (Debian/Ubuntu: apt-get install libsodium23)");
+                return 2;
+            }
+
+            var machine = MachineInfo.Current();
+            var includeHeavy = !parse.GetValue(quick);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(BenchReport.ToJson(machine, OpaqueBench.Run(includeHeavy, _ => { }).ToList()));
+                return 0;
+            }
+
+            var results = new List<BenchResult>();
+            AnsiConsole.Status().Start("starting", context =>
+            {
+                results.AddRange(OpaqueBench.Run(includeHeavy, message => context.Status(Markup.Escape(message))));
+            });
+            BenchReport.WriteTable(AnsiConsole.Console, $"threshold bench opaque (libsodium {sodium})", machine, results);
+            return 0;
         });
         return command;
     }

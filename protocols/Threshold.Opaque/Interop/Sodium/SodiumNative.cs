@@ -1,0 +1,146 @@
+// P/Invoke surface of libsodium (libsodium.so.23, 1.0.18 or later): the ristretto255 group
+// (RFC 9496 through crypto_core_ristretto255_* and crypto_scalarmult_ristretto255*), Argon2id
+// (crypto_pwhash with alg 2, RFC 9106) and sodium_memzero. The only native calls in this assembly.
+// Sizes: ristretto255 elements and scalars are 32 bytes, the one-way map input 64 bytes.
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Threshold.Opaque.Interop.Sodium;
+
+internal static unsafe partial class SodiumNative
+{
+    internal const string Library = "sodium";
+
+    /// <summary>crypto_core_ristretto255_BYTES and _SCALARBYTES.</summary>
+    internal const int RistrettoBytes = 32;
+
+    /// <summary>crypto_core_ristretto255_HASHBYTES (input of the one-way map).</summary>
+    internal const int RistrettoHashBytes = 64;
+
+    /// <summary>crypto_core_ristretto255_NONREDUCEDSCALARBYTES (input of scalar_reduce).</summary>
+    internal const int NonReducedScalarBytes = 64;
+
+    /// <summary>crypto_pwhash_ALG_ARGON2ID13.</summary>
+    internal const int AlgArgon2id13 = 2;
+
+    /// <summary>crypto_pwhash_SALTBYTES.</summary>
+    internal const int PwhashSaltBytes = 16;
+
+    private static readonly string[] Candidates =
+        ["libsodium.so.23", "libsodium.so.26", "libsodium.so", "libsodium.23.dylib", "libsodium.dylib", "libsodium.dll", "sodium"];
+
+    private static readonly Lazy<string?> Loaded = new(Load);
+
+    /// <summary>Whether libsodium could be loaded and initialised.</summary>
+    internal static bool IsAvailable => Loaded.Value is null;
+
+    /// <summary>libsodium's version string, or null when absent.</summary>
+    internal static string? Version { get; private set; }
+
+    /// <summary>Loads and initialises libsodium once; throws a message that says how to install it.</summary>
+    internal static void EnsureInitialized()
+    {
+        if (Loaded.Value is { } failure)
+        {
+            throw new DllNotFoundException(failure);
+        }
+    }
+
+    private static string? Load()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(SodiumNative).Assembly, Resolve);
+        if (!TryLoad(out _))
+        {
+            return "libsodium is required for ristretto255 and Argon2id but could not be loaded "
+                + "(Debian/Ubuntu: apt-get install libsodium23)";
+        }
+
+        // sodium_init returns 0 on first success, 1 when already initialised, -1 on failure.
+        if (Init() < 0)
+        {
+            return "sodium_init failed";
+        }
+
+        Version = Marshal.PtrToStringAnsi(VersionString());
+        return null;
+    }
+
+    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
+        name == Library && TryLoad(out var handle) ? handle : IntPtr.Zero;
+
+    private static bool TryLoad(out IntPtr handle)
+    {
+        foreach (var candidate in Candidates)
+        {
+            if (NativeLibrary.TryLoad(candidate, out handle))
+            {
+                return true;
+            }
+        }
+
+        handle = IntPtr.Zero;
+        return false;
+    }
+
+    [LibraryImport(Library, EntryPoint = "sodium_init")]
+    private static partial int Init();
+
+    [LibraryImport(Library, EntryPoint = "sodium_version_string")]
+    private static partial IntPtr VersionString();
+
+    [LibraryImport(Library, EntryPoint = "sodium_memzero")]
+    internal static partial void MemZero(byte* pointer, nuint length);
+
+    // ---- ristretto255 elements (RFC 9496 §4) ----
+
+    /// <summary>1 when p is the canonical encoding of an element (the identity included), else 0.</summary>
+    [LibraryImport(Library, EntryPoint = "crypto_core_ristretto255_is_valid_point")]
+    internal static partial int IsValidPoint(byte* p);
+
+    [LibraryImport(Library, EntryPoint = "crypto_core_ristretto255_add")]
+    internal static partial int Add(byte* r, byte* p, byte* q);
+
+    [LibraryImport(Library, EntryPoint = "crypto_core_ristretto255_sub")]
+    internal static partial int Subtract(byte* r, byte* p, byte* q);
+
+    /// <summary>The one-way map of RFC 9496 §4.3.4 over 64 uniform bytes.</summary>
+    [LibraryImport(Library, EntryPoint = "crypto_core_ristretto255_from_hash")]
+    internal static partial int FromHash(byte* p, byte* r);
+
+    /// <summary>q = n·p; -1 when p is invalid or the result is the identity.</summary>
+    [LibraryImport(Library, EntryPoint = "crypto_scalarmult_ristretto255")]
+    internal static partial int ScalarMult(byte* q, byte* n, byte* p);
+
+    /// <summary>q = n·B; -1 when the result is the identity (n ≡ 0).</summary>
+    [LibraryImport(Library, EntryPoint = "crypto_scalarmult_ristretto255_base")]
+    internal static partial int ScalarMultBase(byte* q, byte* n);
+
+    // ---- ristretto255 scalars modulo ℓ = 2^252 + 27742317777372353535851937790883648493 ----
+
+    /// <summary>recip = s⁻¹ mod ℓ; -1 when s is zero.</summary>
+    [LibraryImport(Library, EntryPoint = "crypto_core_ristretto255_scalar_invert")]
+    internal static partial int ScalarInvert(byte* recip, byte* s);
+
+    [LibraryImport(Library, EntryPoint = "crypto_core_ristretto255_scalar_negate")]
+    internal static partial void ScalarNegate(byte* neg, byte* s);
+
+    [LibraryImport(Library, EntryPoint = "crypto_core_ristretto255_scalar_add")]
+    internal static partial void ScalarAdd(byte* z, byte* x, byte* y);
+
+    [LibraryImport(Library, EntryPoint = "crypto_core_ristretto255_scalar_sub")]
+    internal static partial void ScalarSubtract(byte* z, byte* x, byte* y);
+
+    [LibraryImport(Library, EntryPoint = "crypto_core_ristretto255_scalar_mul")]
+    internal static partial void ScalarMultiply(byte* z, byte* x, byte* y);
+
+    /// <summary>r = s mod ℓ for a 64-byte little-endian s.</summary>
+    [LibraryImport(Library, EntryPoint = "crypto_core_ristretto255_scalar_reduce")]
+    internal static partial void ScalarReduce(byte* r, byte* s);
+
+    // ---- Argon2id (RFC 9106) ----
+
+    /// <summary>crypto_pwhash: 0 on success, -1 when the limits are refused or memory runs out.</summary>
+    [LibraryImport(Library, EntryPoint = "crypto_pwhash")]
+    internal static partial int PasswordHash(
+        byte* output, ulong outputLength, byte* password, ulong passwordLength, byte* salt, ulong opsLimit, nuint memLimit, int algorithm);
+}
