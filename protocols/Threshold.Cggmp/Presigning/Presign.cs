@@ -208,15 +208,29 @@ internal sealed class PresignState
 
     public ProofContext Context(int prover) => Presign.Context(SessionId, PublicKey, Signers, prover);
 
+    /// <summary>
+    /// Runs <paramref name="work"/> for every other signer on all cores, each with its own generator:
+    /// forked deterministically from a seeded one (tests, simulator), or the shared system CSPRNG,
+    /// which is thread-safe.
+    /// </summary>
+    public Dictionary<int, T> ForEachOther<T>(string label, Func<int, RandomNumberGenerator, T> work)
+    {
+        var others = Others.ToList();
+        var generators = others.Select(j => Rng is Threshold.Randomness.SeededRandom seeded ? seeded.Fork($"{label}-{j}") : Rng).ToList();
+        var results = new T[others.Count];
+        Parallel.For(0, others.Count, n => results[n] = work(others[n], generators[n]));
+        return others.Select((j, n) => (j, results[n])).ToDictionary(x => x.j, x => x.Item2);
+    }
+
     /// <summary>Round 1: broadcast (K_i, G_i); Πenc for K_i to each j, against j's ring-Pedersen parameters.</summary>
     public Outgoing FirstMessages()
     {
         var broadcast = new Wire.PresignCiphertexts { K = WireCodec.Unsigned(OwnK.Value), G = WireCodec.Unsigned(OwnG.Value) }.ToByteArray();
         using var witness = new PaillierEncryptionInRangeProof.Witness(K, Rho.Value);
-        var direct = Others.ToDictionary(j => j, j =>
+        var direct = ForEachOther("enc", (j, rng) =>
         {
             var statement = new PaillierEncryptionInRangeProof.Statement(Level, Curve, Aux.Setups[j], OwnKey, OwnK);
-            var proof = PaillierEncryptionInRangeProof.Prove(Context(Self), statement, witness, Rng, Aux.PaillierKey);
+            var proof = PaillierEncryptionInRangeProof.Prove(Context(Self), statement, witness, rng, Aux.PaillierKey);
             return new Wire.PresignEncProof { Proof = ByteString.CopyFrom(proof.Encode()) }.ToByteArray();
         });
         return new Outgoing { Broadcast = broadcast, Direct = direct };

@@ -32,7 +32,7 @@ internal enum IdentificationTarget
 internal static class PresignIdentification
 {
     /// <summary>Πaff-g for one affine operation this signer performed on K_j, against <paramref name="setup"/>.</summary>
-    public static AffineOperationWithGroupCommitmentProof.Proof ProveAffine(PresignState state, int j, SentAffine sent, SecretScalar x, Point xPoint, RingPedersenParameters setup)
+    public static AffineOperationWithGroupCommitmentProof.Proof ProveAffine(PresignState state, int j, SentAffine sent, SecretScalar x, Point xPoint, RingPedersenParameters setup, System.Security.Cryptography.RandomNumberGenerator rng)
     {
         var statement = new AffineOperationWithGroupCommitmentProof.Statement(
             state.Level, setup, state.Aux.PaillierKeys[j], state.OwnKey, state.Ciphertexts[j].K, sent.D, sent.F, xPoint);
@@ -40,7 +40,7 @@ internal static class PresignIdentification
             new SecretBigInteger(x.Value.Value), new SecretBigInteger(-sent.Beta.Value), new SecretBigInteger(sent.S.Value), new SecretBigInteger(sent.R.Value));
         try
         {
-            return AffineOperationWithGroupCommitmentProof.Prove(state.Context(state.Self), statement, witness, state.Rng, state.Aux.PaillierKey);
+            return AffineOperationWithGroupCommitmentProof.Prove(state.Context(state.Self), statement, witness, rng, state.Aux.PaillierKey);
         }
         finally
         {
@@ -102,7 +102,7 @@ internal static class PresignIdentification
 
             foreach (var j in others)
             {
-                proofs.AffProofs.Add(ByteString.CopyFrom(ProveAffine(state, j, Pick(state.Sent[j], target), multiplier, multiplierPoint, setup).Encode()));
+                proofs.AffProofs.Add(ByteString.CopyFrom(ProveAffine(state, j, Pick(state.Sent[j], target), multiplier, multiplierPoint, setup, state.Rng).Encode()));
             }
 
             return proofs.ToByteArray();

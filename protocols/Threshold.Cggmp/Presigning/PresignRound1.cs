@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Google.Protobuf;
 using Threshold.Arithmetic;
 using Threshold.Curves;
@@ -57,27 +58,32 @@ internal sealed class PresignRound1(PresignState state) : Round<Presignature>
 
         var gammaPoint = Point.MultiplyGenerator(state.Gamma);
         state.Gammas[state.Self] = gammaPoint;
-        var direct = state.Others.ToDictionary(j => j, j => Affine(j, gammaPoint));
+        var affine = state.ForEachOther("affine", (j, rng) => Affine(j, gammaPoint, rng));
+        foreach (var (j, (_, sent)) in affine)
+        {
+            state.Sent[j] = sent;
+        }
+
+        var direct = affine.ToDictionary(e => e.Key, e => e.Value.Message);
         var round1 = inbox.Others.ToDictionary(j => j, inbox.BroadcastFrom);
         var broadcast = new Wire.PresignGamma { Gamma = WireCodec.Point(gammaPoint) }.ToByteArray();
         return new RoundOutcome<Presignature>.Next(new PresignRound2(state, round1), new Outgoing { Broadcast = broadcast, Direct = direct });
     }
 
     /// <summary>The two affine operations on K_j with their proofs, and Πlog* for G_i, all for party j.</summary>
-    private byte[] Affine(int j, Point gammaPoint)
+    private (byte[] Message, (SentAffine Gamma, SentAffine X) Sent) Affine(int j, Point gammaPoint, RandomNumberGenerator rng)
     {
         var aux = state.Aux;
         var level = state.Level;
         var kj = state.Ciphertexts[j].K;
-        var (gamma, affGamma) = Operation(j, kj, state.Gamma, gammaPoint);
-        var (x, affX) = Operation(j, kj, state.X, state.PublicX[state.Self]);
-        state.Sent[j] = (gamma, x);
+        var (gamma, affGamma) = Operation(j, kj, state.Gamma, gammaPoint, rng);
+        var (x, affX) = Operation(j, kj, state.X, state.PublicX[state.Self], rng);
 
         using var logWitness = new KnowledgeOfExponentVsEncryptionProof.Witness(state.Gamma, state.Nu.Value);
         var logStatement = new KnowledgeOfExponentVsEncryptionProof.Statement(level, aux.Setups[j], state.OwnKey, state.OwnG, gammaPoint, state.Curve.Generator);
-        var log = KnowledgeOfExponentVsEncryptionProof.Prove(state.Context(state.Self), logStatement, logWitness, state.Rng, aux.PaillierKey);
+        var log = KnowledgeOfExponentVsEncryptionProof.Prove(state.Context(state.Self), logStatement, logWitness, rng, aux.PaillierKey);
 
-        return new Wire.PresignAffine
+        var message = new Wire.PresignAffine
         {
             D = WireCodec.Unsigned(gamma.D.Value),
             F = WireCodec.Unsigned(gamma.F.Value),
@@ -87,19 +93,20 @@ internal sealed class PresignRound1(PresignState state) : Round<Presignature>
             AffX = ByteString.CopyFrom(affX.Encode()),
             LogGamma = ByteString.CopyFrom(log.Encode()),
         }.ToByteArray();
+        return (message, (gamma, x));
     }
 
     /// <summary>D = x ⊙ K_j ⊕ enc_j(−β; s), F = enc_i(−β; r) with β ← ±2^ℓ', and Πaff-g for them against R_j.</summary>
-    private (SentAffine Sent, AffineOperationWithGroupCommitmentProof.Proof Proof) Operation(int j, PaillierCiphertext kj, SecretScalar x, Point xPoint)
+    private (SentAffine Sent, AffineOperationWithGroupCommitmentProof.Proof Proof) Operation(int j, PaillierCiphertext kj, SecretScalar x, Point xPoint, RandomNumberGenerator rng)
     {
         var aux = state.Aux;
         var theirs = aux.PaillierKeys[j];
-        var beta = new SecretBigInteger(Sampling.Signed(state.Rng, state.Level.EllPrime));
-        var s = new SecretBigInteger(theirs.SampleNonce(state.Rng));
-        var r = new SecretBigInteger(state.OwnKey.SampleNonce(state.Rng));
+        var beta = new SecretBigInteger(Sampling.Signed(rng, state.Level.EllPrime));
+        var s = new SecretBigInteger(theirs.SampleNonce(rng));
+        var r = new SecretBigInteger(state.OwnKey.SampleNonce(rng));
         var d = theirs.Add(theirs.MultiplySecret(kj, x.Value.Value), theirs.Encrypt(-beta.Value, s.Value));
         var f = aux.PaillierKey.Encrypt(-beta.Value, r.Value);
         var sent = new SentAffine(d, f, beta, s, r);
-        return (sent, PresignIdentification.ProveAffine(state, j, sent, x, xPoint, aux.Setups[j]));
+        return (sent, PresignIdentification.ProveAffine(state, j, sent, x, xPoint, aux.Setups[j], rng));
     }
 }

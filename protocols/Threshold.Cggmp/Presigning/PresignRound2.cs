@@ -93,10 +93,10 @@ internal sealed class PresignRound2(PresignState state, IReadOnlyDictionary<int,
         delta = state.Faults?.Delta?.Invoke(delta) ?? delta;
         state.Deltas[state.Self] = delta;
         using var witness = new KnowledgeOfExponentVsEncryptionProof.Witness(state.K, state.Rho.Value);
-        var direct = state.Others.ToDictionary(j => j, j =>
+        var direct = state.ForEachOther("log", (j, rng) =>
         {
             var statement = new KnowledgeOfExponentVsEncryptionProof.Statement(state.Level, aux.Setups[j], state.OwnKey, state.OwnK, bigDelta, gamma);
-            var proof = KnowledgeOfExponentVsEncryptionProof.Prove(state.Context(state.Self), statement, witness, state.Rng, key);
+            var proof = KnowledgeOfExponentVsEncryptionProof.Prove(state.Context(state.Self), statement, witness, rng, key);
             return new Wire.PresignLogProof { Proof = ByteString.CopyFrom(proof.Encode()) }.ToByteArray();
         });
         var broadcast = new Wire.PresignDelta { Delta = WireCodec.Scalar(delta), BigDelta = WireCodec.Point(bigDelta) }.ToByteArray();
