@@ -26,8 +26,26 @@ public static class Keygen
     /// <summary>Length of rid_i and u_i in bytes (κ = 256 bits).</summary>
     internal const int RandomLength = 32;
 
+    /// <summary>The protocol name of a key refresh.</summary>
+    public const string RefreshProtocolName = "threshold.cggmp.refresh";
+
     /// <summary>Creates this party's state machine and its round-1 message.</summary>
     public static Party<KeyShare> Create(KeygenConfig config, PartyIdentity identity, RandomNumberGenerator rng)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.IsRefresh)
+        {
+            throw new ArgumentException("use KeyRefresh.Create to refresh a key", nameof(config));
+        }
+
+        return Create(config, identity, rng, previous: null);
+    }
+
+    /// <summary>
+    /// Key generation, or (with <paramref name="previous"/>) a refresh: the same rounds with every dealt
+    /// polynomial having f_i(0) = 0, so the shares change and the key does not.
+    /// </summary>
+    internal static Party<KeyShare> Create(KeygenConfig config, PartyIdentity identity, RandomNumberGenerator rng, KeyShare? previous)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(identity);
@@ -39,18 +57,24 @@ public static class Keygen
             throw new ArgumentException($"party {self} is not in the key generation", nameof(identity));
         }
 
+        if (config.IsRefresh && (previous is null || previous.Index != self || !previous.PublicKey.Equals(config.RefreshedKey) || previous.Threshold != config.Threshold))
+        {
+            throw new ArgumentException("the refreshed share must be this party's share of the refreshed key", nameof(previous));
+        }
+
         var rid = new byte[RandomLength];
         var blinding = new byte[RandomLength];
         rng.GetBytes(rid);
         rng.GetBytes(blinding);
-        var polynomial = Polynomial.Random(config.Curve, config.Threshold, rng);
+        var polynomial = Polynomial.Random(config.Curve, config.Threshold, rng, previous is null ? null : Scalar.Zero(config.Curve));
         var schnorr = SchnorrProof.Commit(config.Curve, rng);
         var dealing = new Dealing(rid, polynomial.Commitments(), schnorr.A, blinding);
         var judge = new KeygenJudge(config);
-        var state = new KeygenState(config, self, polynomial, schnorr, dealing, judge);
+        var state = new KeygenState(config, self, polynomial, schnorr, dealing, judge, previous);
 
-        var session = new PartySession(ProtocolName, config.SessionId, self, config.Parties, identity.Signer, identity.Directory, judge);
+        var session = new PartySession(config.IsRefresh ? RefreshProtocolName : ProtocolName, config.SessionId, self, config.Parties, identity.Signer, identity.Directory, judge);
         var first = new Outgoing { Broadcast = new Wire.KeygenCommitment { Hash = ByteString.CopyFrom(Commitment(config, self, dealing)) }.ToByteArray() };
+
         return new Party<KeyShare>(session, new KeygenRound1(state), first);
     }
 
@@ -61,6 +85,7 @@ public static class Keygen
             .Append("sid", config.SessionId)
             .Append("curve", config.Curve.Name)
             .Append("t", (ulong)config.Threshold)
+            .Append("refresh", config.RefreshedKey is { } key ? key.Encode() : [])
             .Append("parties", (ulong)config.Parties.Count);
         foreach (var p in config.Parties.Order())
         {
@@ -86,6 +111,7 @@ public static class Keygen
 /// <summary>What one party deals and later reveals: rid_i, F_i, A_i, u_i.</summary>
 internal sealed record Dealing(byte[] Rid, IReadOnlyList<Point> Coefficients, Point SchnorrCommitment, byte[] Blinding)
 {
+    /// <summary>The wire form; a refresh's constant commitment is the identity and is left out.</summary>
     public Wire.KeygenDecommitment ToWire()
     {
         var m = new Wire.KeygenDecommitment
@@ -94,7 +120,7 @@ internal sealed record Dealing(byte[] Rid, IReadOnlyList<Point> Coefficients, Po
             SchnorrCommitment = ByteString.CopyFrom(SchnorrCommitment.Encode()),
             Blinding = ByteString.CopyFrom(Blinding),
         };
-        m.Coefficients.AddRange(Coefficients.Select(c => ByteString.CopyFrom(c.Encode())));
+        m.Coefficients.AddRange(Coefficients.Where(c => !c.IsIdentity).Select(c => ByteString.CopyFrom(c.Encode())));
         return m;
     }
 
@@ -108,21 +134,22 @@ internal sealed record Dealing(byte[] Rid, IReadOnlyList<Point> Coefficients, Po
             throw new DecodingException(DecodingError.Malformed, "keygen rid or blinding");
         }
 
-        if (m.Coefficients.Count != config.Threshold)
+        if (m.Coefficients.Count != config.Threshold - (config.IsRefresh ? 1 : 0))
         {
             throw new DecodingException(DecodingError.Malformed, "keygen coefficient count");
         }
 
+        IEnumerable<Point> constant = config.IsRefresh ? [config.Curve.Identity] : [];
         return new Dealing(
             m.Rid.ToByteArray(),
-            [.. m.Coefficients.Select(c => Point.Decode(config.Curve, c.Span, "keygen coefficient"))],
+            [.. constant, .. m.Coefficients.Select(c => Point.Decode(config.Curve, c.Span, "keygen coefficient"))],
             Point.Decode(config.Curve, m.SchnorrCommitment.Span, "keygen Schnorr commitment"),
             m.Blinding.ToByteArray());
     }
 }
 
 /// <summary>The state one party carries between key-generation rounds.</summary>
-internal sealed record KeygenState(KeygenConfig Config, int Self, Polynomial Polynomial, SchnorrProof.Commitment Schnorr, Dealing Dealing, KeygenJudge Judge)
+internal sealed record KeygenState(KeygenConfig Config, int Self, Polynomial Polynomial, SchnorrProof.Commitment Schnorr, Dealing Dealing, KeygenJudge Judge, KeyShare? Previous)
 {
     public Curve Curve => Config.Curve;
 }

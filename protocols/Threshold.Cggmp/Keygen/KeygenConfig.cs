@@ -8,8 +8,15 @@ namespace Threshold.Cggmp.KeyGeneration;
 /// <param name="Threshold">t: how many parties must sign (1 ≤ t ≤ n).</param>
 /// <param name="Parties">The indices of all n parties (positive, distinct; they are Shamir x-coordinates).</param>
 /// <param name="SessionId">The execution id, unique per run, bound into every message and proof.</param>
-public sealed record KeygenConfig(Curve Curve, int Threshold, IReadOnlyList<int> Parties, byte[] SessionId)
+/// <param name="RefreshedKey">
+/// For a key refresh, the public key whose shares are being renewed (every dealt secret is zero); null
+/// for a key generation.
+/// </param>
+public sealed record KeygenConfig(Curve Curve, int Threshold, IReadOnlyList<int> Parties, byte[] SessionId, Point? RefreshedKey = null)
 {
+    /// <summary>Whether this run refreshes an existing key rather than making a new one.</summary>
+    public bool IsRefresh => RefreshedKey is not null;
+
     /// <summary>Checks the parameters.</summary>
     /// <exception cref="ArgumentException">t out of range, or indices not positive and distinct.</exception>
     public void Validate()

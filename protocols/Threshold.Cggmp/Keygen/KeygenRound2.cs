@@ -63,6 +63,11 @@ internal sealed class KeygenRound2(
 
         // x_i = Σ_j σ_ji; the joint polynomial's commitments C_k = Σ_j F_j,k give every X_k = Σ_k C_k·k^k'.
         var sum = shares.Values.Aggregate(ownShare.Value, (acc, s) => acc + s);
+        if (state.Previous is { } previous)
+        {
+            sum += previous.Share.Value; // a refresh adds a sharing of zero to the old share
+        }
+
         var secret = new SecretScalar(sum);
         ownShare.Dispose();
         var joint = Enumerable.Range(0, config.Threshold)
@@ -70,6 +75,12 @@ internal sealed class KeygenRound2(
             .ToList();
         var publicShares = config.Parties.ToDictionary(p => p, p => Polynomial.EvaluateCommitments(joint, p));
         var publicKey = joint[0];
+        if (state.Previous is { } old)
+        {
+            publicShares = publicShares.ToDictionary(e => e.Key, e => e.Value + old.PublicShares[e.Key]);
+            publicKey = old.PublicKey;
+        }
+
 
         var proof = SchnorrProof.Prove(
             Keygen.ProofContext(config, rid, state.Self),
