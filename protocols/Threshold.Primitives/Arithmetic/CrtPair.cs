@@ -46,24 +46,14 @@ internal sealed class CrtPair : IDisposable
     /// b^e mod M for a unit b (gcd(b, M) = 1) and any integer e: exponents reduce modulo each half's
     /// group order, so they are non-negative and short, and the secret-exponent path is used.
     /// </summary>
-    public BigInteger Pow(BigInteger value, BigInteger exponent)
-    {
-        var x1 = arithmetic.ModPowSecret(value, Reduce(exponent, order1.Value), m1.Value);
-        var x2 = arithmetic.ModPowSecret(value, Reduce(exponent, order2.Value), m2.Value);
-        return Combine(x1, x2);
-    }
+    public BigInteger Pow(BigInteger value, BigInteger exponent) =>
+        Combine(Half(value, exponent, m1.Value, order1.Value), Half(value, exponent, m2.Value, order2.Value));
 
     /// <summary>a^x · b^y mod M for units a, b.</summary>
     public BigInteger MultiExp(BigInteger a, BigInteger x, BigInteger b, BigInteger y)
     {
-        var x1 = arithmetic.ModMul(
-            arithmetic.ModPowSecret(a, Reduce(x, order1.Value), m1.Value),
-            arithmetic.ModPowSecret(b, Reduce(y, order1.Value), m1.Value),
-            m1.Value);
-        var x2 = arithmetic.ModMul(
-            arithmetic.ModPowSecret(a, Reduce(x, order2.Value), m2.Value),
-            arithmetic.ModPowSecret(b, Reduce(y, order2.Value), m2.Value),
-            m2.Value);
+        var x1 = arithmetic.ModMul(Half(a, x, m1.Value, order1.Value), Half(b, y, m1.Value, order1.Value), m1.Value);
+        var x2 = arithmetic.ModMul(Half(a, x, m2.Value, order2.Value), Half(b, y, m2.Value, order2.Value), m2.Value);
         return Combine(x1, x2);
     }
 
@@ -76,9 +66,14 @@ internal sealed class CrtPair : IDisposable
         m1InverseModM2.Dispose();
     }
 
-    private static BigInteger Reduce(BigInteger e, BigInteger order)
+    /// <summary>
+    /// b^e modulo one half. A negative exponent inverts the base rather than reducing e modulo the
+    /// order, which would turn a short exponent (a challenge) into a full-length one.
+    /// </summary>
+    private BigInteger Half(BigInteger value, BigInteger exponent, BigInteger modulus, BigInteger order)
     {
-        var r = e % order;
-        return r.Sign < 0 ? r + order : r;
+        var b = exponent.Sign < 0 ? arithmetic.ModInverse(value, modulus) : value;
+        var e = BigInteger.Abs(exponent);
+        return arithmetic.ModPowSecret(b, e >= order ? e % order : e, modulus);
     }
 }
