@@ -28,9 +28,9 @@
 // 1/2, so the error is 2^−m with m = SecurityLevel.Repetitions: 2^−80 at the 2048-bit level and 2^−128 at
 // 3072. Size: |N| + m·(2|N| + ~10) bytes, about 42 KB at 2048 bits and 100 KB at 3072.
 //
-// Speed: the prover works modulo p and q separately (five half-size exponentiations per repetition, all
-// constant-time: the QR test is Euler's criterion, not a variable-time Jacobi computation on the secret
-// primes). The verifier spends one exponentiation by N per repetition; repetitions are independent, and
+// Speed: the prover works modulo p and q separately: four half-size constant-time exponentiations per
+// repetition (the N-th root, and the fourth root whose own fourth power tells whether y·w^b or its
+// negative is the residue, so no variable-time Legendre symbol is ever computed on the secret primes). The verifier spends one exponentiation by N per repetition; repetitions are independent, and
 // Verify is pure, so the aux-info round can verify Πmod, Πprm and Πfac of all parties in parallel
 // (ParallelVerification), or split one proof's repetitions with the degreeOfParallelism argument.
 using System.Numerics;
@@ -372,7 +372,8 @@ public static class PaillierBlumModulusProof
         private readonly SecretBigInteger nthRootQ;
         private readonly SecretBigInteger fourthRootP;
         private readonly SecretBigInteger fourthRootQ;
-        private readonly SecretBigInteger eulerP;
+        private readonly SecretBigInteger signP;
+        private readonly SecretBigInteger signQ;
 
         private Factors(BigInteger n, BigInteger p, BigInteger q, BigInteger nInverse, IArithmetic arithmetic)
         {
@@ -385,10 +386,14 @@ public static class PaillierBlumModulusProof
             nthRootQ = new(nInverse % (q - 1));
 
             // For a prime r ≡ 3 (mod 4) and a quadratic residue c, c^((r+1)/4) is the square root of c
-            // that is itself a residue; applying it twice gives the principal fourth root.
-            fourthRootP = new(BigInteger.ModPow((p + 1) >> 2, 2, p - 1));
-            fourthRootQ = new(BigInteger.ModPow((q + 1) >> 2, 2, q - 1));
-            eulerP = new((p - 1) >> 1);
+            // that is itself a residue; applying it twice gives the principal fourth root: c^k_r with
+            // k_r = ((r+1)/4)² mod (r − 1). (−c)^k_r = (−1)^k_r · c^k_r, kept as the factor sign_r.
+            var kp = BigInteger.ModPow((p + 1) >> 2, 2, p - 1);
+            var kq = BigInteger.ModPow((q + 1) >> 2, 2, q - 1);
+            fourthRootP = new(kp);
+            fourthRootQ = new(kq);
+            signP = new(kp.IsEven ? BigInteger.One : p - 1);
+            signQ = new(kq.IsEven ? BigInteger.One : q - 1);
         }
 
         public static Factors Create(BigInteger n, Witness witness, IArithmetic arithmetic)
@@ -412,36 +417,40 @@ public static class PaillierBlumModulusProof
         /// <summary>(x_i, a_i, b_i, z_i) for the challenge y (Fig. 16, step 3).</summary>
         public Repetition Respond(BigInteger y, BigInteger w)
         {
-            var z = Root(y, nthRootP, nthRootQ);
+            var pp = p.Value;
+            var qq = q.Value;
+            var z = Combine(arithmetic.ModPowSecret(y, nthRootP.Value, pp), arithmetic.ModPowSecret(y, nthRootQ.Value, qq));
 
-            // b: the Jacobi symbol (y/N) is public; when it is −1, y·w has symbol +1, so its Legendre
-            // symbols modulo p and q agree. a: Euler's criterion modulo p (constant-time) tells whether
-            // they are both −1, in which case −y·w^b is the residue (−1 is a non-residue mod p and q).
+            // b: the Jacobi symbol (y/N) is public; when it is −1, c = y·w has symbol +1, so its Legendre
+            // symbols modulo p and q agree. u_r = c^k_r is the principal fourth root of c mod r when c is
+            // a residue, and of −c when it is not (−1 is a non-residue mod p and q): u_p^4 = ±c tells which,
+            // with no exponentiation beyond the root itself. a = 1 when −c is the residue, whose root is
+            // (−1)^k_r · u_r.
             var b = arithmetic.Jacobi(y, n) == -1;
-            var candidate = b ? arithmetic.ModMul(y, w, n) : y;
-            var a = !arithmetic.ModPowSecret(candidate, eulerP.Value, p.Value).IsOne;
-            var residue = a ? n - candidate : candidate;
-            var x = Root(residue, fourthRootP, fourthRootQ);
+            var c = b ? arithmetic.ModMul(y, w, n) : y;
+            var up = arithmetic.ModPowSecret(c, fourthRootP.Value, pp);
+            var uq = arithmetic.ModPowSecret(c, fourthRootQ.Value, qq);
+            var up2 = arithmetic.ModMul(up, up, pp);
+            var a = arithmetic.ModMul(up2, up2, pp) != c % pp;
+            var x = a
+                ? Combine(arithmetic.ModMul(up, signP.Value, pp), arithmetic.ModMul(uq, signQ.Value, qq))
+                : Combine(up, uq);
             return new Repetition(x, a, b, z);
         }
 
         public void Dispose()
         {
-            foreach (var secret in new[] { p, q, pInverseModQ, nthRootP, nthRootQ, fourthRootP, fourthRootQ, eulerP })
+            foreach (var secret in new[] { p, q, pInverseModQ, nthRootP, nthRootQ, fourthRootP, fourthRootQ, signP, signQ })
             {
                 secret.Dispose();
             }
         }
 
-        /// <summary>c^e mod N from the exponents e mod (p − 1) and e mod (q − 1) (Garner recombination).</summary>
-        private BigInteger Root(BigInteger c, SecretBigInteger exponentP, SecretBigInteger exponentQ)
+        /// <summary>The x mod N with x ≡ xp (mod p), x ≡ xq (mod q) (Garner recombination).</summary>
+        private BigInteger Combine(BigInteger xp, BigInteger xq)
         {
-            var pp = p.Value;
-            var qq = q.Value;
-            var xp = arithmetic.ModPowSecret(c, exponentP.Value, pp);
-            var xq = arithmetic.ModPowSecret(c, exponentQ.Value, qq);
-            var h = arithmetic.ModMul(xq - xp, pInverseModQ.Value, qq);
-            return xp + (pp * h);
+            var h = arithmetic.ModMul(xq - xp, pInverseModQ.Value, q.Value);
+            return xp + (p.Value * h);
         }
     }
 }

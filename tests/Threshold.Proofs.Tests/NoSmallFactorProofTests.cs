@@ -167,6 +167,16 @@ public sealed class NoSmallFactorProofTests
         Assert.Equal("NoSmallFactorProof.Witness([secret])", wrong.ToString());
     }
 
+    [Fact]
+    public void WitnessIsWipedOnDispose()
+    {
+        var (statement, _) = HonestProof("2048");
+        var witness = Fac.Witness.From(TestPrimes.PaillierKey(SecurityLevel.Bits2048, 0));
+        witness.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => witness.Q.Value);
+        Assert.Throws<ObjectDisposedException>(() => Fac.Prove(Context, statement, witness, new SeededRandom("x")));
+    }
+
     [Theory]
     [MemberData(nameof(Levels))]
     public void EncodingRoundTrips(string level)

@@ -240,6 +240,17 @@ public sealed class PaillierBlumModulusProofTests
         Assert.DoesNotContain(wrong.P.Value.ToString(CultureInfo.InvariantCulture), wrong.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void WitnessIsWipedOnDispose()
+    {
+        var level = SecurityLevel.Bits2048;
+        var statement = Mod.Statement.For(TestPrimes.PaillierKey(level, 0).PublicKey, level);
+        var witness = Mod.Witness.From(TestPrimes.PaillierKey(level, 0));
+        witness.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => witness.P.Value);
+        Assert.Throws<ObjectDisposedException>(() => Mod.Prove(Context, statement, witness, new SeededRandom("x")));
+    }
+
     [Theory]
     [MemberData(nameof(Levels))]
     public void EncodingRoundTrips(string level)
