@@ -53,6 +53,25 @@ public sealed class AuxInfoTests
     }
 
     [Fact]
+    public void AnEmptyPoolIsFilledFirstWithProgress()
+    {
+        var (signers, directory) = EcdsaPartyKeys.Generate(1);
+        var config = new AuxInfoConfig(SecurityLevel.Bits2048, [1], "aux empty pool"u8.ToArray());
+        var reports = new List<Threshold.Primes.SafePrimeProgress>();
+        var pool = new Threshold.Primes.PrimePool();
+        var party = AuxInfoProtocol.Create(config, new PartyIdentity(signers[0], directory), new SeededRandom("empty pool"), pool, new Relay(reports.Add), TestContext.Current.CancellationToken);
+        Assert.True(InMemoryNetwork.Run([party]).AllCompleted);
+        Assert.Contains(reports, r => r.Found == 2 && r.Wanted == 2);
+        Assert.Equal(0, pool.Count(1024));
+        Assert.Equal(2048, party.Result.PaillierKey.PublicKey.Bits);
+    }
+
+    private sealed class Relay(Action<Threshold.Primes.SafePrimeProgress> report) : IProgress<Threshold.Primes.SafePrimeProgress>
+    {
+        public void Report(Threshold.Primes.SafePrimeProgress value) => report(value);
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public void WorksAtTheHigherLevel()
     {

@@ -30,11 +30,26 @@ public static class AuxInfoProtocol
 
     /// <summary>
     /// Creates this party's state machine: takes two safe primes from <paramref name="primes"/>
-    /// (generating them if the pool is empty, which takes seconds), builds the keys and Πprm, and
-    /// prepares the round-1 commitment.
+    /// (generating them first if the pool lacks them, which takes seconds, reporting to
+    /// <paramref name="progress"/>), builds the keys and Πprm, and prepares the round-1 commitment.
     /// </summary>
-    public static Party<AuxInfo> Create(AuxInfoConfig config, PartyIdentity identity, RandomNumberGenerator rng, PrimePool primes, CancellationToken cancellationToken = default) =>
-        Create(config, identity, rng, primes, corrupt: null, cancellationToken);
+    public static Party<AuxInfo> Create(
+        AuxInfoConfig config,
+        PartyIdentity identity,
+        RandomNumberGenerator rng,
+        PrimePool primes,
+        IProgress<SafePrimeProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(primes);
+        if (primes.Count(config.Level.PrimeBits) < 2)
+        {
+            primes.FillAsync(config.Level.PrimeBits, 2, progress, cancellationToken).GetAwaiter().GetResult();
+        }
+
+        return Create(config, identity, rng, primes, corrupt: null, cancellationToken);
+    }
 
     /// <summary>
     /// As above; <paramref name="corrupt"/> lets tests make this party commit to a deviating provision
