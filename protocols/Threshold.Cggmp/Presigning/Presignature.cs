@@ -79,6 +79,11 @@ public sealed class Presignature : IDisposable
         }
     }
 
+    /// <summary>k_i and χ_i, for sealing into storage (an unused presignature only).</summary>
+    internal (Scalar K, Scalar Chi) Secrets() => spent
+        ? throw new InvalidOperationException("this presignature has already been used")
+        : (k.Value, chi.Value);
+
     /// <summary>Wipes the secrets; the presignature can no longer sign.</summary>
     public void Dispose()
     {

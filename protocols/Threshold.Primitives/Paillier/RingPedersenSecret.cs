@@ -55,6 +55,23 @@ public sealed class RingPedersenSecret : IDisposable
         return new RingPedersenSecret(key, lambda, new RingPedersenParameters(n, s, t, a));
     }
 
+    /// <summary>
+    /// Restores stored parameters over the modulus of <paramref name="key"/>, checking s = t^λ. The key
+    /// is borrowed, not owned.
+    /// </summary>
+    /// <exception cref="ArgumentException">The values do not form ring-Pedersen parameters with this trapdoor.</exception>
+    public static RingPedersenSecret Restore(PaillierSecretKey key, BigInteger lambda, BigInteger s, BigInteger t)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var parameters = new RingPedersenParameters(key.N, s, t, key.PublicKey.Arithmetic);
+        if (lambda.Sign < 0 || lambda >= key.Phi || key.PowModN(t, lambda) != s)
+        {
+            throw new ArgumentException("the trapdoor does not relate s and t");
+        }
+
+        return new RingPedersenSecret(key, lambda, parameters);
+    }
+
     /// <summary>s^x · t^y mod N̂ by CRT: the same value as <see cref="RingPedersenParameters.Commit"/>, faster.</summary>
     public BigInteger Commit(BigInteger x, BigInteger y)
     {
