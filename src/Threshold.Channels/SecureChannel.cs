@@ -1,0 +1,193 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Google.Protobuf;
+using Threshold.Contracts.V1;
+
+namespace Threshold.Channels;
+
+/// <summary>Which end of a channel this is.</summary>
+public enum ChannelSide
+{
+    /// <summary>The user's device.</summary>
+    Client,
+
+    /// <summary>The node.</summary>
+    Node,
+}
+
+/// <summary>Why a channel message was refused.</summary>
+public enum ChannelError
+{
+    /// <summary>For another node or another session.</summary>
+    WrongSession,
+
+    /// <summary>A counter not above the last one accepted: a replay or a reordering.</summary>
+    Replayed,
+
+    /// <summary>The authentication tag does not verify (tampered, or under another key).</summary>
+    Forged,
+
+    /// <summary>The plaintext is not a well-formed message.</summary>
+    Malformed,
+
+    /// <summary>The channel was closed (logout, expiry).</summary>
+    Closed,
+}
+
+/// <summary>A channel message was refused; nothing was accepted from it.</summary>
+public sealed class ChannelException(ChannelError error) : Exception($"channel message refused: {error}")
+{
+    /// <summary>Why.</summary>
+    public ChannelError Error { get; } = error;
+}
+
+/// <summary>
+/// One end of the channel between a user and one node. Keys come from the node's OPAQUE session key by
+/// HKDF-SHA256 (salt: the session id; info: the channel version and node id), one key per direction.
+/// Each message is AES-256-GCM under its direction's key with a nonce made from its counter, and the
+/// associated data binds node, session, direction and counter; counters must strictly increase, so a
+/// replayed, reordered or reflected message is refused. Not thread-safe: one logical conversation.
+/// </summary>
+public sealed class SecureChannel : IDisposable
+{
+    private const int KeyLength = 32;
+    private const int TagLength = 16;
+    private readonly AesGcm sending;
+    private readonly AesGcm receiving;
+    private readonly byte sendDirection;
+    private ulong sent;
+    private ulong received;
+    private bool closed;
+
+    private SecureChannel(string nodeId, byte[] sessionId, ChannelSide side, byte[] keys)
+    {
+        NodeId = nodeId;
+        SessionId = sessionId;
+        var toNode = keys.AsSpan(0, KeyLength);
+        var toClient = keys.AsSpan(KeyLength, KeyLength);
+        sending = new AesGcm(side == ChannelSide.Client ? toNode : toClient, TagLength);
+        receiving = new AesGcm(side == ChannelSide.Client ? toClient : toNode, TagLength);
+        sendDirection = side == ChannelSide.Client ? (byte)1 : (byte)2;
+        CryptographicOperations.ZeroMemory(keys);
+    }
+
+    /// <summary>The node at the other (or this) end.</summary>
+    public string NodeId { get; }
+
+    /// <summary>The login session the channel belongs to.</summary>
+    public byte[] SessionId { get; }
+
+    /// <summary>Derives one end of the channel from the OPAQUE session key (which the caller keeps or wipes).</summary>
+    public static SecureChannel Open(ReadOnlySpan<byte> sessionKey, string nodeId, byte[] sessionId, ChannelSide side)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeId);
+        ArgumentNullException.ThrowIfNull(sessionId);
+        var keys = HKDF.DeriveKey(HashAlgorithmName.SHA256, sessionKey.ToArray(), 2 * KeyLength, sessionId, Encoding.UTF8.GetBytes("threshold.channel.v1|" + nodeId));
+        return new SecureChannel(nodeId, sessionId, side, keys);
+    }
+
+    /// <summary>Seals <paramref name="message"/> as the next message in this direction.</summary>
+    public ChannelEnvelope Seal(IMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (closed)
+        {
+            throw new ChannelException(ChannelError.Closed);
+        }
+
+        var counter = ++sent;
+        var plaintext = message.ToByteArray();
+        var output = new byte[plaintext.Length + TagLength];
+        sending.Encrypt(Nonce(sendDirection, counter), plaintext, output.AsSpan(0, plaintext.Length), output.AsSpan(plaintext.Length), AssociatedData(sendDirection, counter));
+        CryptographicOperations.ZeroMemory(plaintext);
+        return new ChannelEnvelope { NodeId = NodeId, SessionId = ByteString.CopyFrom(SessionId), Counter = counter, Ciphertext = ByteString.CopyFrom(output) };
+    }
+
+    /// <summary>Opens the next message from the other end.</summary>
+    /// <exception cref="ChannelException">Wrong session, replayed or reordered, forged, or malformed; the channel state is unchanged.</exception>
+    public T Open<T>(ChannelEnvelope envelope, MessageParser<T> parser)
+        where T : IMessage<T>
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(parser);
+        if (closed)
+        {
+            throw new ChannelException(ChannelError.Closed);
+        }
+
+        if (envelope.NodeId != NodeId || !CryptographicOperations.FixedTimeEquals(envelope.SessionId.Span, SessionId))
+        {
+            throw new ChannelException(ChannelError.WrongSession);
+        }
+
+        if (envelope.Counter <= received)
+        {
+            throw new ChannelException(ChannelError.Replayed);
+        }
+
+        var data = envelope.Ciphertext.Span;
+        if (data.Length < TagLength)
+        {
+            throw new ChannelException(ChannelError.Forged);
+        }
+
+        var receiveDirection = (byte)(3 - sendDirection);
+        var plaintext = new byte[data.Length - TagLength];
+        try
+        {
+            receiving.Decrypt(Nonce(receiveDirection, envelope.Counter), data[..^TagLength], data[^TagLength..], plaintext, AssociatedData(receiveDirection, envelope.Counter));
+        }
+        catch (AuthenticationTagMismatchException)
+        {
+            throw new ChannelException(ChannelError.Forged);
+        }
+
+        try
+        {
+            var message = parser.ParseFrom(plaintext);
+            received = envelope.Counter;
+            return message;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            throw new ChannelException(ChannelError.Malformed);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+    }
+
+    /// <summary>Closes the channel: every later Seal or Open fails.</summary>
+    public void Dispose()
+    {
+        closed = true;
+        sending.Dispose();
+        receiving.Dispose();
+    }
+
+    /// <summary>Names the session only.</summary>
+    public override string ToString() => $"SecureChannel({NodeId}, {Convert.ToHexStringLower(SessionId)})";
+
+    private static byte[] Nonce(byte direction, ulong counter)
+    {
+        var nonce = new byte[12];
+        nonce[0] = direction;
+        BinaryPrimitives.WriteUInt64BigEndian(nonce.AsSpan(4), counter);
+        return nonce;
+    }
+
+    private byte[] AssociatedData(byte direction, ulong counter)
+    {
+        var node = Encoding.UTF8.GetBytes(NodeId);
+        var ad = new byte[2 + node.Length + 1 + SessionId.Length + 1 + 8];
+        BinaryPrimitives.WriteUInt16BigEndian(ad, (ushort)node.Length);
+        node.CopyTo(ad, 2);
+        ad[2 + node.Length] = (byte)SessionId.Length;
+        SessionId.CopyTo(ad, 3 + node.Length);
+        ad[3 + node.Length + SessionId.Length] = direction;
+        BinaryPrimitives.WriteUInt64BigEndian(ad.AsSpan(ad.Length - 8), counter);
+        return ad;
+    }
+}
