@@ -1,0 +1,461 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Threshold.Cggmp.Presigning;
+using Threshold.Cggmp.Signing;
+using Threshold.Contracts.V1;
+using Threshold.Curves;
+using Threshold.Node;
+
+namespace Threshold.Aggregator;
+
+/// <summary>What the wallet API answers with when it cannot serve a request (mapped to RPC statuses by the host).</summary>
+public enum WalletErrorKind
+{
+    /// <summary>Malformed or inconsistent request.</summary>
+    InvalidArgument,
+
+    /// <summary>Not enough nodes reachable.</summary>
+    Unavailable,
+
+    /// <summary>A node refused on behalf of the user's authorisation.</summary>
+    PermissionDenied,
+}
+
+/// <summary>The wallet API refused a request.</summary>
+public sealed class WalletException(WalletErrorKind kind, string message) : Exception(message)
+{
+    /// <summary>Why.</summary>
+    public WalletErrorKind Kind { get; } = kind;
+}
+
+/// <summary>How the aggregator runs.</summary>
+public sealed record AggregatorOptions
+{
+    /// <summary>Every node, reachable through its client.</summary>
+    public required IReadOnlyList<INodeClient> Nodes { get; init; }
+
+    /// <summary>t.</summary>
+    public required int Threshold { get; init; }
+
+    /// <summary>Deadline of each call to a node (a protocol step, a login step).</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many presignatures to keep ready per key.</summary>
+    public int PoolTarget { get; init; } = 4;
+
+    /// <summary>The cluster's curves and OPAQUE suite, for discovery.</summary>
+    public string OpaqueSuite { get; init; } = "ristretto255-SHA512";
+}
+
+/// <summary>
+/// The aggregator (threshold.v1.Wallet): relays OPAQUE flows and sealed requests to the nodes, runs key
+/// generation, aux-info, presigning and signing across them, keeps every key's presignature pool filled
+/// in the background, combines and verifies signatures, and reports culprits with evidence. It is
+/// trusted for availability only: it never sees a share, a password or a channel's plaintext.
+/// </summary>
+public sealed class AggregatorService : IAsyncDisposable
+{
+    private readonly AggregatorOptions options;
+    private readonly ProtocolDriver driver;
+    private readonly PresignaturePool pool = new();
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> refills = new();
+    private readonly ConcurrentBag<Task> background = [];
+    private readonly CancellationTokenSource stopping = new();
+    private Dictionary<int, INodeClient> byParty = [];
+    private Dictionary<string, int> partyOf = [];
+    private ClusterInfo info = new();
+
+    /// <summary>Creates the aggregator; call <see cref="InitializeAsync"/> before serving.</summary>
+    public AggregatorService(AggregatorOptions options)
+    {
+        this.options = options ?? throw new ArgumentNullException(nameof(options));
+        driver = new ProtocolDriver(options.CallTimeout);
+    }
+
+    /// <summary>The presignature pool (for monitoring and tests).</summary>
+    public PresignaturePool Pool => pool;
+
+    /// <summary>Learns every node's party index and keys.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var infos = await Task.WhenAll(options.Nodes.Select(n => n.GetNodeInfoAsync(cancellationToken))).ConfigureAwait(false);
+        byParty = options.Nodes.Zip(infos).ToDictionary(x => (int)x.Second.Party, x => x.First);
+        partyOf = infos.ToDictionary(i => i.NodeId, i => (int)i.Party);
+        info = new ClusterInfo
+        {
+            Version = "threshold.v1",
+            Threshold = (uint)options.Threshold,
+            NodesTotal = (uint)infos.Length,
+            OpaqueSuite = options.OpaqueSuite,
+            Curves = { Contracts.V1.Curve.Secp256K1, Contracts.V1.Curve.P256 },
+        };
+        info.Nodes.AddRange(infos.OrderBy(i => i.Party).Select(i => new NodeDescriptor
+        {
+            NodeId = i.NodeId,
+            Party = i.Party,
+            IdentityKey = i.IdentityKey,
+            AgreementKey = i.AgreementKey,
+            OpaqueServerKey = i.OpaqueServerKey,
+        }));
+        info.Fingerprint = Fingerprint(infos.Select(i => i.IdentityKey.ToByteArray()));
+    }
+
+    /// <summary>See threshold.v1.Wallet.GetClusterInfo.</summary>
+    public ClusterInfo GetClusterInfo() => info;
+
+    /// <summary>See threshold.v1.Wallet.RegisterStart: every node must take part.</summary>
+    public async Task<RegisterStartResponse> RegisterStartAsync(RegisterStartRequest request, CancellationToken cancellationToken)
+    {
+        var perNode = EveryNode(request.Requests.Select(r => (r.NodeId, r)));
+        var responses = await AllAsync(perNode, (node, r, ct) => node.RegisterStartAsync(new NodeBytesRequest { UserId = request.UserId, Payload = r.Payload }, ct), cancellationToken).ConfigureAwait(false);
+        var result = new RegisterStartResponse();
+        result.Responses.AddRange(responses.Select(e => new NodeBytes { NodeId = e.Key, Payload = e.Value.Payload }));
+        return result;
+    }
+
+    /// <summary>See threshold.v1.Wallet.RegisterFinish: every node stores its record.</summary>
+    public async Task<RegisterFinishResponse> RegisterFinishAsync(RegisterFinishRequest request, CancellationToken cancellationToken)
+    {
+        var perNode = EveryNode(request.Uploads.Select(u => (u.NodeId, u)));
+        var acks = await AllAsync(perNode, (node, u, ct) => node.RegisterFinishAsync(new NodeRegistrationUpload { UserId = request.UserId, Record = u.Record, SealedExportShare = u.SealedExportShare }, ct), cancellationToken).ConfigureAwait(false);
+        var result = new RegisterFinishResponse();
+        result.RegisteredNodes.AddRange(acks.Keys.Order(StringComparer.Ordinal));
+        return result;
+    }
+
+    /// <summary>See threshold.v1.Wallet.LoginStart: relays KE1 to each named node; unreachable or refusing nodes are listed.</summary>
+    public async Task<LoginStartResponse> LoginStartAsync(LoginStartRequest request, CancellationToken cancellationToken)
+    {
+        var result = new LoginStartResponse();
+        var outcomes = await EachAsync(Known(request.Ke1.Select(k => (k.NodeId, k))), (node, k, ct) => node.LoginStartAsync(new NodeBytesRequest { UserId = request.UserId, Payload = k.Payload }, ct), cancellationToken).ConfigureAwait(false);
+        foreach (var (nodeId, response) in outcomes)
+        {
+            if (response is null)
+            {
+                result.UnavailableNodes.Add(nodeId);
+            }
+            else
+            {
+                result.Responses.Add(new LoginResponseFromNode { NodeId = nodeId, Ke2 = response.Ke2, SealedExportShare = response.SealedExportShare });
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>See threshold.v1.Wallet.LoginFinish: relays KE3; each node that authenticates opens a session.</summary>
+    public async Task<LoginFinishResponse> LoginFinishAsync(LoginFinishRequest request, CancellationToken cancellationToken)
+    {
+        var result = new LoginFinishResponse();
+        var outcomes = await EachAsync(Known(request.Ke3.Select(k => (k.NodeId, k))), (node, k, ct) => node.LoginFinishAsync(new NodeBytesRequest { UserId = request.UserId, Payload = k.Payload }, ct), cancellationToken).ConfigureAwait(false);
+        foreach (var (nodeId, response) in outcomes)
+        {
+            if (response is null)
+            {
+                result.FailedNodes.Add(nodeId);
+            }
+            else
+            {
+                result.Sessions.Add(new NodeSession { NodeId = nodeId, SessionId = response.SessionId, ExpiresAtUnixMs = response.ExpiresAtUnixMs });
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// See threshold.v1.Wallet.GenerateKey: delivers the sealed requests, then runs key generation and
+    /// aux-info across every node and starts filling the key's presignature pool.
+    /// </summary>
+    public async Task<GenerateKeyResponse> GenerateKeyAsync(GenerateKeyRequest request, CancellationToken cancellationToken)
+    {
+        if (request.RequestId.Length != 16 || request.Curve is not (Contracts.V1.Curve.Secp256K1 or Contracts.V1.Curve.P256))
+        {
+            throw new WalletException(WalletErrorKind.InvalidArgument, "a 16-byte request id and a supported curve are required");
+        }
+
+        var perNode = EveryNode(request.Requests.Select(e => (e.NodeId, e)));
+        var response = new GenerateKeyResponse { Curve = request.Curve };
+        var replies = await AllAsync(perNode, (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken).ConfigureAwait(false);
+        response.Replies.AddRange(replies.Values);
+
+        var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var parties = byParty.Keys.Order().Select(p => (uint)p).ToList();
+        var keygen = await driver.RunAsync(byParty, new StartProtocolRequest
+        {
+            Kind = ProtocolKind.Keygen,
+            SessionId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)),
+            KeyId = keyId,
+            RequestId = request.RequestId,
+            Owner = request.UserId,
+            Curve = request.Curve,
+            Threshold = (uint)options.Threshold,
+            Parties = { parties },
+        }, cancellationToken).ConfigureAwait(false);
+        if (!keygen.Completed || keygen.Steps.Values.Select(s => s.PublicKey).Distinct().Count() != 1)
+        {
+            response.Failure = Failure("key generation did not complete", keygen);
+            return response;
+        }
+
+        var aux = await driver.RunAsync(byParty, new StartProtocolRequest
+        {
+            Kind = ProtocolKind.AuxInfo,
+            SessionId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)),
+            KeyId = keyId,
+            RequestId = request.RequestId,
+            Parties = { parties },
+        }, cancellationToken).ConfigureAwait(false);
+        if (!aux.Completed)
+        {
+            response.Failure = Failure("aux-info did not complete", aux);
+            return response;
+        }
+
+        response.KeyId = keyId;
+        response.PublicKey = keygen.Steps.Values.First().PublicKey;
+        Refill(keyId);
+        return response;
+    }
+
+    /// <summary>See threshold.v1.Wallet.GetPublicKey: relays the sealed requests; the client reads the replies.</summary>
+    public async Task<GetPublicKeyResponse> GetPublicKeyAsync(GetPublicKeyRequest request, CancellationToken cancellationToken)
+    {
+        var outcomes = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken).ConfigureAwait(false);
+        var response = new GetPublicKeyResponse();
+        response.Replies.AddRange(outcomes.Values.OfType<ChannelEnvelope>());
+        return response;
+    }
+
+    /// <summary>
+    /// See threshold.v1.Wallet.Sign: delivers the sealed requests, uses a ready presignature of t nodes
+    /// that accepted (or makes one), collects the partial signatures, checks each, combines and verifies.
+    /// </summary>
+    public async Task<SignResponse> SignAsync(SignRequest request, CancellationToken cancellationToken)
+    {
+        if (request.RequestId.Length != 16 || request.Digest.Length != 32 || string.IsNullOrEmpty(request.KeyId))
+        {
+            throw new WalletException(WalletErrorKind.InvalidArgument, "a key id, a 32-byte digest and a 16-byte request id are required");
+        }
+
+        var response = new SignResponse();
+        var submitted = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken).ConfigureAwait(false);
+        var available = submitted.Where(e => e.Value is not null).Select(e => partyOf[e.Key]).ToHashSet();
+        if (available.Count < options.Threshold)
+        {
+            response.Failure = new OperationFailure { Reason = $"only {available.Count} of the {options.Threshold} nodes needed accepted the request", UnresponsiveNodes = { submitted.Where(e => e.Value is null).Select(e => e.Key) } };
+            return response;
+        }
+
+        var presignature = pool.Take(request.KeyId, available) ?? await PresignAsync(request.KeyId, available.Order().Take(options.Threshold).ToList(), cancellationToken).ConfigureAwait(false);
+        if (presignature is null)
+        {
+            response.Failure = new OperationFailure { Reason = "no presignature could be made for the available nodes" };
+            return response;
+        }
+
+        var signers = presignature.Signers.Select(s => (int)s).ToList();
+        var partials = await EachAsync(
+            signers.Select(p => (byParty[p].NodeId, p)),
+            (node, p, ct) => node.PartialSignAsync(new PartialSignRequest { KeyId = request.KeyId, RequestId = request.RequestId, PresignatureId = presignature.PresignatureId }, ct),
+            cancellationToken).ConfigureAwait(false);
+        Refill(request.KeyId);
+        if (partials.Any(e => e.Value is null))
+        {
+            response.Failure = new OperationFailure { Reason = "some signers did not sign", RefusingNodes = { partials.Where(e => e.Value is null).Select(e => e.Key) } };
+            return response;
+        }
+
+        var commitments = Commitments(presignature);
+        var shares = partials.Values.Select(p => new PartialSignature((int)p!.Party, Scalar.Decode(commitments.Curve, p.Sigma.Span))).ToList();
+        if (!SignatureCombiner.TryCombine(commitments, request.Digest.Span, shares, out var signature, out var failure))
+        {
+            response.Failure = new OperationFailure
+            {
+                Reason = "wrong or missing partial signatures",
+                Culprits = { failure!.Culprits.Select(p => new Contracts.V1.Culprit { NodeId = byParty[p].NodeId, Party = (uint)p, Check = "sign.partial", Reason = "σ_j·R ≠ m·R̄_j + r·S_j" }) },
+            };
+            return response;
+        }
+
+        response.R = ByteString.CopyFrom(signature!.R.Encode());
+        response.S = ByteString.CopyFrom(signature.S.Encode());
+        response.RecoveryId = (uint)signature.RecoveryId;
+        response.Signers.AddRange(signers.Select(p => byParty[p].NodeId));
+        return response;
+    }
+
+    /// <summary>See threshold.v1.Wallet.Logout.</summary>
+    public async Task<LogoutResponse> LogoutAsync(LogoutRequest request, CancellationToken cancellationToken)
+    {
+        var outcomes = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken).ConfigureAwait(false);
+        var response = new LogoutResponse();
+        response.LoggedOutNodes.AddRange(outcomes.Where(e => e.Value is not null).Select(e => e.Key));
+        return response;
+    }
+
+    /// <summary>Waits for background pool refills to finish (tests, shutdown).</summary>
+    public async Task DrainAsync()
+    {
+        while (background.Any(t => !t.IsCompleted))
+        {
+            await Task.WhenAll(background.ToArray()).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await DrainAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        stopping.Dispose();
+    }
+
+    /// <summary>Keeps <paramref name="keyId"/>'s pool at its target, in the background, one refill at a time per key.</summary>
+    private void Refill(string keyId)
+    {
+        var gate = refills.GetOrAdd(keyId, _ => new SemaphoreSlim(1, 1));
+        background.Add(Task.Run(async () =>
+        {
+            if (!await gate.WaitAsync(0, stopping.Token).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            try
+            {
+                var signers = byParty.Keys.Order().Take(options.Threshold).ToList();
+                while (!stopping.IsCancellationRequested && pool.Count(keyId, signers) < options.PoolTarget)
+                {
+                    var made = await PresignAsync(keyId, signers, stopping.Token).ConfigureAwait(false);
+                    if (made is null)
+                    {
+                        break;
+                    }
+
+                    pool.Add(keyId, made);
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+    }
+
+    private async Task<PresignatureInfo?> PresignAsync(string keyId, List<int> signers, CancellationToken cancellationToken)
+    {
+        var nodes = signers.ToDictionary(p => p, p => byParty[p]);
+        var outcome = await driver.RunAsync(nodes, new StartProtocolRequest
+        {
+            Kind = ProtocolKind.Presign,
+            SessionId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)),
+            KeyId = keyId,
+            Parties = { signers.Select(p => (uint)p) },
+        }, cancellationToken).ConfigureAwait(false);
+        var infos = outcome.Steps.Values.Select(s => s.Presignature).Where(p => p is not null).ToList();
+        return outcome.Completed && infos.Count == signers.Count && infos.All(i => i.Equals(infos[0])) ? infos[0] : null;
+    }
+
+    private static PresignatureCommitments Commitments(PresignatureInfo info)
+    {
+        var curve = info.Curve == Contracts.V1.Curve.P256 ? Threshold.Curves.Curve.P256 : Threshold.Curves.Curve.Secp256k1;
+        var signers = info.Signers.Select(s => (int)s).ToList();
+        return new PresignatureCommitments(
+            curve,
+            Point.Decode(curve, info.PublicKey.Span),
+            Point.Decode(curve, info.R.Span),
+            signers.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => Point.Decode(curve, info.RBar[x.i].Span)),
+            signers.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => Point.Decode(curve, info.S[x.i].Span)));
+    }
+
+    private static OperationFailure Failure(string reason, ProtocolOutcome outcome) => new()
+    {
+        Reason = reason,
+        Culprits = { outcome.Culprits },
+        UnresponsiveNodes = { outcome.Unresponsive },
+        RefusingNodes = { outcome.Refusing },
+    };
+
+    private static string Fingerprint(IEnumerable<byte[]> keys)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var key in keys.Select(Convert.ToHexStringLower).Order(StringComparer.Ordinal))
+        {
+            sha.AppendData(Convert.FromHexString(key));
+        }
+
+        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(sha.GetHashAndReset()) % 1_000_000UL).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>One entry per cluster node: missing or unknown nodes are refused.</summary>
+    private Dictionary<string, (INodeClient Node, T Item)> EveryNode<T>(IEnumerable<(string NodeId, T Item)> items)
+    {
+        var known = Known(items).ToDictionary(x => x.NodeId, x => x.Item);
+        if (known.Count != options.Nodes.Count)
+        {
+            throw new WalletException(WalletErrorKind.InvalidArgument, "every node of the cluster must be included exactly once");
+        }
+
+        return known.ToDictionary(e => e.Key, e => (byParty[partyOf[e.Key]], e.Value));
+    }
+
+    private IEnumerable<(string NodeId, T Item)> Known<T>(IEnumerable<(string NodeId, T Item)> items)
+    {
+        var seen = new HashSet<string>();
+        foreach (var (nodeId, item) in items)
+        {
+            if (!partyOf.ContainsKey(nodeId) || !seen.Add(nodeId))
+            {
+                throw new WalletException(WalletErrorKind.InvalidArgument, $"unknown or repeated node '{nodeId}'");
+            }
+
+            yield return (nodeId, item);
+        }
+    }
+
+    /// <summary>Calls every node; any failure fails the whole request.</summary>
+    private async Task<Dictionary<string, TResult>> AllAsync<T, TResult>(Dictionary<string, (INodeClient Node, T Item)> perNode, Func<INodeClient, T, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken)
+        where TResult : class
+    {
+        var outcomes = await EachAsync(perNode.Select(e => (e.Key, e.Value.Item)), call, cancellationToken, throwOnFailure: true).ConfigureAwait(false);
+        return outcomes.ToDictionary(e => e.Key, e => e.Value!);
+    }
+
+    /// <summary>Calls each node with its deadline; a failing node maps to null (or throws when asked to).</summary>
+    private async Task<Dictionary<string, TResult?>> EachAsync<T, TResult>(IEnumerable<(string NodeId, T Item)> items, Func<INodeClient, T, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken, bool throwOnFailure = false)
+        where TResult : class
+    {
+        var tasks = items.Select(async x =>
+        {
+            var node = byParty[partyOf[x.NodeId]];
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(options.CallTimeout);
+            try
+            {
+                return (x.NodeId, Result: (TResult?)await call(node, x.Item, deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false), Error: (Exception?)null);
+            }
+            catch (Exception e) when (e is NodeCallException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return (x.NodeId, Result: (TResult?)null, Error: e);
+            }
+        }).ToList();
+        var results = await Task.WhenAll(tasks).ConfigureAwait(false);
+        if (throwOnFailure && results.FirstOrDefault(r => r.Error is not null) is { Error: { } error } failed)
+        {
+            throw error is NodeCallException { Unavailable: false, Kind: var kind } refused
+                ? new WalletException(kind == NodeErrorKind.PermissionDenied ? WalletErrorKind.PermissionDenied : WalletErrorKind.InvalidArgument, refused.Message)
+                : new WalletException(WalletErrorKind.Unavailable, $"node {failed.NodeId} is unavailable");
+        }
+
+        return results.ToDictionary(r => r.NodeId, r => r.Result);
+    }
+}

@@ -1,0 +1,30 @@
+namespace Threshold.Node;
+
+/// <summary>The kinds of refusal a node answers with (mapped to RPC status codes by the host).</summary>
+public enum NodeErrorKind
+{
+    /// <summary>Malformed or inconsistent input.</summary>
+    InvalidArgument,
+
+    /// <summary>Unknown, or not the caller's: the two are deliberately indistinguishable.</summary>
+    NotFound,
+
+    /// <summary>No valid authorisation from the user for this operation.</summary>
+    PermissionDenied,
+
+    /// <summary>Login refused (every credential failure alike) or the login budget is spent.</summary>
+    Unauthenticated,
+
+    /// <summary>The operation conflicts with the node's state (a reused session id, a finished session).</summary>
+    FailedPrecondition,
+
+    /// <summary>Too many attempts.</summary>
+    ResourceExhausted,
+}
+
+/// <summary>A node refused a request; nothing was changed. The message is short and never secret.</summary>
+public sealed class NodeException(NodeErrorKind kind, string message) : Exception(message)
+{
+    /// <summary>What kind of refusal.</summary>
+    public NodeErrorKind Kind { get; } = kind;
+}

@@ -1,0 +1,311 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Threshold.Cggmp.Auxiliary;
+using Threshold.Cggmp.KeyGeneration;
+using Threshold.Cggmp.Presigning;
+using Threshold.Cggmp.Shares;
+using Threshold.Contracts.V1;
+using Threshold.Node.Identity;
+using Threshold.Node.Storage;
+using Threshold.Paillier;
+using Threshold.Primes;
+using Threshold.Rounds;
+using Threshold.Transcripts;
+
+namespace Threshold.Node.Protocols;
+
+/// <summary>
+/// The protocol sessions a node takes part in. The aggregator starts a session and then delivers the
+/// round messages addressed to this node, one batch per call; the host answers with what the node
+/// sends. Direct payloads travel encrypted to their recipient; every message is signed by its sender.
+/// Results are stored when a session completes (key share, aux info, presignature).
+/// </summary>
+internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members, INodeVault vault, PrimePool primes, SecurityLevel level, RandomNumberGenerator rng, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, RunningSession> sessions = new();
+    private readonly ConcurrentDictionary<string, bool> usedSessionIds = new();
+
+    /// <summary>The cluster's members (for naming culprits).</summary>
+    internal ClusterMembers Members => members;
+
+    private PartyIdentity Party => new(Threshold.Rounds.Signing.EcdsaPartyKeys.SignerFor(identity.Party, identity.Signing), members);
+
+    /// <summary>Starts a session; the caller has already checked the user's authorisation.</summary>
+    public async Task<ProtocolStep> StartAsync(StartProtocolRequest request, CancellationToken cancellationToken)
+    {
+        var sid = request.SessionId.ToByteArray();
+        if (sid.Length is < 16 or > 64)
+        {
+            throw new NodeException(NodeErrorKind.InvalidArgument, "session id must be 16 to 64 bytes");
+        }
+
+        var parties = request.Parties.Select(p => (int)p).ToList();
+        if (parties.Count == 0 || parties.Distinct().Count() != parties.Count || !parties.Contains(identity.Party) || parties.Any(p => members.Members.All(m => m.Party != p)))
+        {
+            throw new NodeException(NodeErrorKind.InvalidArgument, "parties must be distinct cluster members including this node");
+        }
+
+        if (!usedSessionIds.TryAdd(Key(sid), true))
+        {
+            throw new NodeException(NodeErrorKind.FailedPrecondition, "session id already used");
+        }
+
+        var session = request.Kind switch
+        {
+            ProtocolKind.Keygen => StartKeygen(request, sid, parties),
+            ProtocolKind.AuxInfo => await StartAuxInfoAsync(request, sid, parties, cancellationToken).ConfigureAwait(false),
+            ProtocolKind.Presign => await StartPresignAsync(request, sid, parties, cancellationToken).ConfigureAwait(false),
+            _ => throw new NodeException(NodeErrorKind.InvalidArgument, "unknown protocol"),
+        };
+        sessions[Key(sid)] = session;
+        return await session.StepAsync(session.Start(), [], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Delivers messages to a running session.</summary>
+    public async Task<ProtocolStep> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken)
+    {
+        var sid = request.SessionId.ToByteArray();
+        if (!sessions.TryGetValue(Key(sid), out var session))
+        {
+            throw new NodeException(NodeErrorKind.NotFound, "no such protocol session");
+        }
+
+        var outgoing = new List<RoundMessage>();
+        var rejected = new List<string>();
+        await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var routed in request.Messages)
+            {
+                try
+                {
+                    outgoing.AddRange(session.Deliver(Receive(routed)));
+                }
+                catch (DecodingException e)
+                {
+                    rejected.Add($"from {routed.From}: {e.Reason}");
+                }
+                catch (MessageRejectedException e)
+                {
+                    rejected.Add($"from {routed.From}: {e.Reason}");
+                }
+            }
+
+            return await session.StepAsync(outgoing, rejected, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.Gate.Release();
+            if (session.Status != PartyStatus.Running)
+            {
+                sessions.TryRemove(Key(sid), out _);
+            }
+        }
+    }
+
+    private RunningSession StartKeygen(StartProtocolRequest request, byte[] sid, List<int> parties)
+    {
+        if (string.IsNullOrEmpty(request.KeyId) || string.IsNullOrEmpty(request.Owner))
+        {
+            throw new NodeException(NodeErrorKind.InvalidArgument, "key generation needs a key id and an owner");
+        }
+
+        var curve = Curves.CurveOf(request.Curve);
+        var config = new KeygenConfig(curve, (int)request.Threshold, parties, sid);
+        try
+        {
+            config.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new NodeException(NodeErrorKind.InvalidArgument, e.Message);
+        }
+
+        var party = Keygen.Create(config, Party, rng);
+        return new RunningSession<KeyShare>(this, ProtocolKind.Keygen, sid, party, async (share, step, ct) =>
+        {
+            await vault.SaveKeyAsync(new KeyRecord(request.KeyId, request.Owner, curve, share.PublicKey, time.GetUtcNow()), share, ct).ConfigureAwait(false);
+            step.PublicKey = ByteString.CopyFrom(share.PublicKey.Encode());
+            share.Dispose();
+        });
+    }
+
+    private async Task<RunningSession> StartAuxInfoAsync(StartProtocolRequest request, byte[] sid, List<int> parties, CancellationToken cancellationToken)
+    {
+        _ = await vault.LoadKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
+            ?? throw new NodeException(NodeErrorKind.NotFound, "no such key");
+        var config = new AuxInfoConfig(level, parties, sid);
+        var party = AuxInfoProtocol.Create(config, Party, rng, primes, progress: null, cancellationToken);
+        return new RunningSession<AuxInfo>(this, ProtocolKind.AuxInfo, sid, party, async (aux, step, ct) =>
+        {
+            await vault.SaveAuxInfoAsync(request.KeyId, aux, ct).ConfigureAwait(false);
+            aux.Dispose();
+        });
+    }
+
+    private async Task<RunningSession> StartPresignAsync(StartProtocolRequest request, byte[] sid, List<int> signers, CancellationToken cancellationToken)
+    {
+        var key = await vault.LoadKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
+            ?? throw new NodeException(NodeErrorKind.NotFound, "no such key");
+        if (key.Aux is null)
+        {
+            throw new NodeException(NodeErrorKind.FailedPrecondition, "the key has no aux info yet");
+        }
+
+        Party<Presignature> party;
+        try
+        {
+            party = Presign.Create(new PresignConfig(signers, sid), key.Share, key.Aux, Party, rng);
+        }
+        catch (ArgumentException e)
+        {
+            throw new NodeException(NodeErrorKind.InvalidArgument, e.Message);
+        }
+
+        return new RunningSession<Presignature>(this, ProtocolKind.Presign, sid, party, async (presignature, step, ct) =>
+        {
+            step.Presignature = Describe(presignature);
+            await vault.AddPresignatureAsync(request.KeyId, presignature, ct).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>The public part of a presignature, for the aggregator that combines.</summary>
+    internal static PresignatureInfo Describe(Presignature presignature)
+    {
+        var c = presignature.Commitments;
+        var info = new PresignatureInfo
+        {
+            PresignatureId = ByteString.CopyFrom(presignature.Id),
+            R = ByteString.CopyFrom(c.R.Encode()),
+            PublicKey = ByteString.CopyFrom(c.PublicKey.Encode()),
+            Curve = Curves.ToWire(c.Curve),
+        };
+        foreach (var j in c.Signers)
+        {
+            info.Signers.Add((uint)j);
+            info.RBar.Add(ByteString.CopyFrom(c.RBar[j].Encode()));
+            info.S.Add(ByteString.CopyFrom(c.S[j].Encode()));
+        }
+
+        return info;
+    }
+
+    /// <summary>A message as it leaves this node: a direct payload sealed to its recipient.</summary>
+    internal RoutedMessage Send(RoundMessage message)
+    {
+        var outgoing = message;
+        if (message.Recipient is { } to && !message.IsComplaint)
+        {
+            outgoing = message with { Payload = PayloadCrypto.Seal(members.ByParty(to).AgreementKey, message.Payload, Binding(message)) };
+        }
+
+        return new RoutedMessage { From = (uint)message.Sender, To = (uint)(message.Recipient ?? 0), Message = ByteString.CopyFrom(outgoing.Encode()) };
+    }
+
+    /// <summary>A message as it arrives: decoded, and a direct payload opened with this node's key.</summary>
+    private RoundMessage Receive(RoutedMessage routed)
+    {
+        var message = RoundMessage.Decode(routed.Message.Span);
+        if (message.Recipient is { } to && !message.IsComplaint)
+        {
+            if (to != identity.Party)
+            {
+                throw new DecodingException(DecodingError.Malformed, "message for another node");
+            }
+
+            message = message with { Payload = PayloadCrypto.Open(identity.Agreement, message.Payload, Binding(message)) };
+        }
+
+        return message;
+    }
+
+    private static byte[] Binding(RoundMessage m)
+    {
+        using var t = Transcript.Start("threshold.node.payload")
+            .Append("protocol", m.Protocol).Append("sid", m.SessionId).Append("round", (ulong)m.Round)
+            .Append("sender", (ulong)m.Sender).Append("recipient", (ulong)(m.Recipient ?? 0));
+        return t.Digest();
+    }
+
+    private static string Key(byte[] sid) => Convert.ToHexStringLower(sid);
+
+    /// <summary>One running protocol, whatever its output type.</summary>
+    private abstract class RunningSession(ProtocolHost host, ProtocolKind kind, byte[] sid)
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public ProtocolKind Kind { get; } = kind;
+
+        public abstract PartyStatus Status { get; }
+
+        protected ProtocolHost Host { get; } = host;
+
+        protected byte[] Sid { get; } = sid;
+
+        public abstract IReadOnlyList<RoundMessage> Start();
+
+        public abstract IReadOnlyList<RoundMessage> Deliver(RoundMessage message);
+
+        public abstract Task<ProtocolStep> StepAsync(IEnumerable<RoundMessage> outgoing, IEnumerable<string> rejected, CancellationToken cancellationToken);
+    }
+
+    private sealed class RunningSession<T>(ProtocolHost host, ProtocolKind kind, byte[] sid, Party<T> party, Func<T, ProtocolStep, CancellationToken, Task> complete)
+        : RunningSession(host, kind, sid)
+    {
+        private bool stored;
+
+        public override PartyStatus Status => party.Status;
+
+        public override IReadOnlyList<RoundMessage> Start() => party.Start();
+
+        public override IReadOnlyList<RoundMessage> Deliver(RoundMessage message) => party.Deliver(message);
+
+        public override async Task<ProtocolStep> StepAsync(IEnumerable<RoundMessage> outgoing, IEnumerable<string> rejected, CancellationToken cancellationToken)
+        {
+            var step = new ProtocolStep { SessionId = ByteString.CopyFrom(Sid) };
+            step.Outgoing.AddRange(outgoing.Select(Host.Send));
+            step.Rejected.AddRange(rejected);
+            step.Status = party.Status switch
+            {
+                PartyStatus.Completed => ProtocolStatus.Completed,
+                PartyStatus.Aborted => ProtocolStatus.Aborted,
+                _ => ProtocolStatus.Running,
+            };
+            if (party.Status == PartyStatus.Completed && !stored)
+            {
+                stored = true;
+                await complete(party.Result, step, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var culprit in party.Culprits)
+            {
+                var c = new Contracts.V1.Culprit
+                {
+                    NodeId = Host.Members.ByParty(culprit.Party).NodeId,
+                    Party = (uint)culprit.Party,
+                    Check = culprit.Check,
+                    Reason = culprit.Reason,
+                };
+                c.Evidence.AddRange(culprit.Evidence.Select(e => ByteString.CopyFrom(e.Encode())));
+                step.Culprits.Add(c);
+            }
+
+            return step;
+        }
+    }
+}
+
+/// <summary>Maps the wire's curve enum.</summary>
+internal static class Curves
+{
+    public static Threshold.Curves.Curve CurveOf(Contracts.V1.Curve curve) => curve switch
+    {
+        Contracts.V1.Curve.Secp256K1 => Threshold.Curves.Curve.Secp256k1,
+        Contracts.V1.Curve.P256 => Threshold.Curves.Curve.P256,
+        _ => throw new NodeException(NodeErrorKind.InvalidArgument, "unknown curve"),
+    };
+
+    public static Contracts.V1.Curve ToWire(Threshold.Curves.Curve curve) =>
+        curve == Threshold.Curves.Curve.P256 ? Contracts.V1.Curve.P256 : Contracts.V1.Curve.Secp256K1;
+}
