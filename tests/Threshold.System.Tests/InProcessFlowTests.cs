@@ -6,6 +6,7 @@ using Threshold.Curves;
 namespace Threshold.System.Tests;
 
 /// <summary>The whole system in one process: register, log in, generate, sign, verify independently.</summary>
+[Trait("Category", "Slow")]
 public sealed class InProcessFlowTests
 {
     private static readonly byte[] Password = "correct horse battery staple"u8.ToArray();
