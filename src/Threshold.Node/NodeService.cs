@@ -272,14 +272,14 @@ public sealed class NodeService : IDisposable
     public async Task<PartialSignResponse> PartialSignAsync(PartialSignRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var key = await options.Vault.LoadKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
+        var key = await options.Vault.FindKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
             ?? throw new NodeException(NodeErrorKind.NotFound, "no such key");
         var authorized = authorizations.Consume(request.RequestId.Span, a =>
-            a.UserId == key.Record.Owner && a.Request.Sign is { } s && s.KeyId == request.KeyId)
+            a.UserId == key.Owner && a.Request.Sign is { } s && s.KeyId == request.KeyId)
             ?? throw new NodeException(NodeErrorKind.PermissionDenied, "no matching sign request from the key's owner");
         using var presignature = await options.Vault.TakePresignatureAsync(request.KeyId, request.PresignatureId.ToByteArray(), cancellationToken).ConfigureAwait(false)
             ?? throw new NodeException(NodeErrorKind.NotFound, "no such presignature");
-        if (!presignature.Commitments.PublicKey.Equals(key.Record.PublicKey))
+        if (!presignature.Commitments.PublicKey.Equals(key.PublicKey))
         {
             throw new NodeException(NodeErrorKind.InvalidArgument, "presignature of another key");
         }
@@ -321,16 +321,16 @@ public sealed class NodeService : IDisposable
             case ChannelRequest.OperationOneofCase.Sign when request.Sign.Digest.Length == 32:
             case ChannelRequest.OperationOneofCase.GetPublicKey:
                 var keyId = request.OperationCase == ChannelRequest.OperationOneofCase.Sign ? request.Sign.KeyId : request.GetPublicKey.KeyId;
-                var key = await options.Vault.LoadKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
-                if (key is null || key.Value.Record.Owner != session.UserId)
+                var key = await options.Vault.FindKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
+                if (key is null || key.Owner != session.UserId)
                 {
                     reply.Error = "no such key";
                     return reply;
                 }
 
                 reply.KeyId = keyId;
-                reply.PublicKey = ByteString.CopyFrom(key.Value.Record.PublicKey.Encode());
-                reply.Curve = Protocols.Curves.ToWire(key.Value.Record.Curve);
+                reply.PublicKey = ByteString.CopyFrom(key.PublicKey.Encode());
+                reply.Curve = Protocols.Curves.ToWire(key.Curve);
                 if (request.OperationCase == ChannelRequest.OperationOneofCase.GetPublicKey)
                 {
                     reply.Accepted = true;

@@ -102,7 +102,7 @@ public sealed class InProcessSecurityTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var cluster = await InProcessCluster.StartAsync(3, 2);
-        var recorder = new RecordingWalletApi(new InProcessWalletApi(cluster.Aggregator));
+        var recorder = new RecordingWalletApi(new Threshold.Server.InProcessWalletApi(cluster.Aggregator));
         await using var client = new ThresholdClient(recorder, cluster.Opaque);
         await client.ConnectAsync(ct);
         var user = await client.RegisterAsync(Password, ct);

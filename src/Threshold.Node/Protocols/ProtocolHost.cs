@@ -133,7 +133,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
 
     private async Task<RunningSession> StartAuxInfoAsync(StartProtocolRequest request, byte[] sid, List<int> parties, CancellationToken cancellationToken)
     {
-        _ = await vault.LoadKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
+        _ = await vault.FindKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
             ?? throw new NodeException(NodeErrorKind.NotFound, "no such key");
         var config = new AuxInfoConfig(level, parties, sid);
         var party = AuxInfoProtocol.Create(config, Party, rng, primes, progress: null, cancellationToken);

@@ -27,7 +27,10 @@ public interface INodeVault
     /// <summary>Stores (or replaces, after a refresh) the aux info of a key.</summary>
     Task SaveAuxInfoAsync(string keyId, AuxInfo aux, CancellationToken cancellationToken);
 
-    /// <summary>The key, or null when unknown.</summary>
+    /// <summary>The key's public facts, or null when unknown (cheap: no secret is decoded).</summary>
+    Task<KeyRecord?> FindKeyAsync(string keyId, CancellationToken cancellationToken);
+
+    /// <summary>The key with its secret share and aux info, or null when unknown.</summary>
     Task<(KeyRecord Record, KeyShare Share, AuxInfo? Aux)?> LoadKeyAsync(string keyId, CancellationToken cancellationToken);
 
     /// <summary>Adds a presignature to the key's pool.</summary>
@@ -69,6 +72,10 @@ public sealed class InMemoryNodeVault : INodeVault
         aux[keyId] = StateCodec.Encode(value);
         return Task.CompletedTask;
     }
+
+    /// <inheritdoc />
+    public Task<KeyRecord?> FindKeyAsync(string keyId, CancellationToken cancellationToken) =>
+        Task.FromResult(keys.TryGetValue(keyId, out var key) ? key.Record : null);
 
     /// <inheritdoc />
     public Task<(KeyRecord Record, KeyShare Share, AuxInfo? Aux)?> LoadKeyAsync(string keyId, CancellationToken cancellationToken)

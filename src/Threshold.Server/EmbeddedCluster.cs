@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using Threshold.Aggregator;
+using Threshold.Client;
+using Threshold.Contracts.V1;
+using Threshold.Node;
+using Threshold.Node.Identity;
+using Threshold.Node.Sessions;
+using Threshold.Node.Storage;
+using Threshold.Opaque;
+using Threshold.Opaque.Server;
+using Threshold.Paillier;
+using Threshold.Primes;
+
+namespace Threshold.Server;
+
+/// <summary>How to build an embedded cluster.</summary>
+public sealed record EmbeddedClusterOptions
+{
+    /// <summary>n.</summary>
+    public int Nodes { get; init; } = 3;
+
+    /// <summary>t.</summary>
+    public int Threshold { get; init; } = 2;
+
+    /// <summary>OPAQUE configuration shared by nodes and clients.</summary>
+    public required OpaqueConfiguration Opaque { get; init; }
+
+    /// <summary>Safe primes for aux-info (filled ahead of time by the caller, with progress).</summary>
+    public required PrimePool Primes { get; init; }
+
+    /// <summary>Paillier level.</summary>
+    public SecurityLevel Level { get; init; } = SecurityLevel.Bits2048;
+
+    /// <summary>Failed logins a node allows per user.</summary>
+    public int LoginLimit { get; init; } = 10;
+
+    /// <summary>Presignatures kept ready per key.</summary>
+    public int PoolTarget { get; init; } = 4;
+}
+
+/// <summary>
+/// n nodes and an aggregator in one process, each node with its own identity keys, OPAQUE setup and
+/// vault. The wallet API is reachable in process through <see cref="WalletApi"/>.
+/// </summary>
+public sealed class EmbeddedCluster : IAsyncDisposable
+{
+    private EmbeddedCluster(IReadOnlyList<NodeService> nodes, AggregatorService aggregator, OpaqueConfiguration opaque)
+    {
+        Nodes = nodes;
+        Aggregator = aggregator;
+        Opaque = opaque;
+        WalletApi = new InProcessWalletApi(aggregator);
+    }
+
+    /// <summary>The nodes.</summary>
+    public IReadOnlyList<NodeService> Nodes { get; }
+
+    /// <summary>The aggregator.</summary>
+    public AggregatorService Aggregator { get; }
+
+    /// <summary>The OPAQUE configuration clients must use.</summary>
+    public OpaqueConfiguration Opaque { get; }
+
+    /// <summary>The wallet API in process.</summary>
+    public IWalletApi WalletApi { get; }
+
+    /// <summary>Creates the nodes and the aggregator and introduces them to each other.</summary>
+    public static async Task<EmbeddedCluster> StartAsync(EmbeddedClusterOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var identities = Enumerable.Range(1, options.Nodes).Select(i => NodeIdentity.Create($"node-{i}", i)).ToList();
+        var members = new ClusterMembers([.. identities.Select(i => new ClusterMember(i.NodeId, i.Party, i.SigningPublicKey, i.AgreementPublicKey))], options.Threshold);
+        var nodes = identities.Select(identity => new NodeService(new NodeOptions
+        {
+            Identity = identity,
+            Members = members,
+            Opaque = options.Opaque,
+            OpaqueSetup = ServerSetup.Generate(options.Opaque.Suite, RandomNumberGenerator.Create()),
+            Users = new InMemoryRegistrationRecordStore(),
+            Vault = new InMemoryNodeVault(),
+            LoginBudget = new LocalLoginBudget(options.LoginLimit),
+            Primes = options.Primes,
+            Level = options.Level,
+        })).ToList();
+        var aggregator = new AggregatorService(new AggregatorOptions
+        {
+            Nodes = [.. nodes.Select(n => new InProcessNodeClient(n))],
+            Threshold = options.Threshold,
+            PoolTarget = options.PoolTarget,
+            OpaqueSuite = options.Opaque.Suite.Name,
+        });
+        await aggregator.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        return new EmbeddedCluster(nodes, aggregator, options.Opaque);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Aggregator.DisposeAsync().ConfigureAwait(false);
+        foreach (var node in Nodes)
+        {
+            node.Dispose();
+        }
+    }
+}
+
+/// <summary>The wallet API in process (no sockets): the embedded demo and tests.</summary>
+public sealed class InProcessWalletApi(AggregatorService aggregator) : IWalletApi
+{
+    /// <inheritdoc />
+    public Task<ClusterInfo> GetClusterInfoAsync(CancellationToken cancellationToken) => Task.FromResult(aggregator.GetClusterInfo());
+
+    /// <inheritdoc />
+    public Task<RegisterStartResponse> RegisterStartAsync(RegisterStartRequest request, CancellationToken cancellationToken) => aggregator.RegisterStartAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<RegisterFinishResponse> RegisterFinishAsync(RegisterFinishRequest request, CancellationToken cancellationToken) => aggregator.RegisterFinishAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<LoginStartResponse> LoginStartAsync(LoginStartRequest request, CancellationToken cancellationToken) => aggregator.LoginStartAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<LoginFinishResponse> LoginFinishAsync(LoginFinishRequest request, CancellationToken cancellationToken) => aggregator.LoginFinishAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<GenerateKeyResponse> GenerateKeyAsync(GenerateKeyRequest request, CancellationToken cancellationToken) => aggregator.GenerateKeyAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<GetPublicKeyResponse> GetPublicKeyAsync(GetPublicKeyRequest request, CancellationToken cancellationToken) => aggregator.GetPublicKeyAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<SignResponse> SignAsync(SignRequest request, CancellationToken cancellationToken) => aggregator.SignAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<LogoutResponse> LogoutAsync(LogoutRequest request, CancellationToken cancellationToken) => aggregator.LogoutAsync(request, cancellationToken);
+}
