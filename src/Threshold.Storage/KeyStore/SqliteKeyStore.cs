@@ -93,11 +93,18 @@ public sealed class SqliteKeyStore : SealedKeyStore
     private protected override async ValueTask AfterDeletionAsync(DbConnection connection)
     {
         // The deleted row is zeroed in its page; checkpointing writes that page over the old one in the
-        // database file and truncates the log that still held earlier images. A busy checkpoint (a reader
-        // is active) is not an error: the next one completes it.
+        // database file and truncates the log that still held earlier images. The deletion is already
+        // committed, so this is best effort: it waits at most briefly for readers, and a checkpoint that
+        // cannot finish now is completed by a later one.
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        command.CommandText = "PRAGMA busy_timeout = 200; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout = 30000;";
+        try
+        {
+            await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (SqliteException)
+        {
+        }
     }
 
     private protected override ValueTask DisposeCoreAsync()

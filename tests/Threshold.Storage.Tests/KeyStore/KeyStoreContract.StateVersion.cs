@@ -154,8 +154,8 @@ public abstract partial class KeyStoreContract
         var store = await OpenAsync();
         await store.PutAsync("shares", "k", "alice", Bytes("x"), IKeyStore.Absent, Ct);
         await store.DisposeAsync();
-        using var otherKey = Sealing.StorageKey.Generate();
-        using var otherSealer = new Sealing.AesGcmRecordSealer(otherKey);
+        using var otherKey = Threshold.Storage.Sealing.StorageKey.Generate();
+        using var otherSealer = new Threshold.Storage.Sealing.AesGcmRecordSealer(otherKey);
         var error = await Assert.ThrowsAsync<StorageIntegrityException>(() => OpenAsync(otherSealer));
         Assert.Equal((IntegrityFailure.SealBroken, "state"), (error.Failure, error.Table));
     }
