@@ -107,7 +107,8 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
     public Task<IReadOnlyList<NodeHeartbeat>> LiveNodesAsync(TimeSpan within, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(within, TimeSpan.Zero);
-        var cutoff = Milliseconds(clock.GetUtcNow()) - within;
+        var now = Milliseconds(clock.GetUtcNow());
+        var cutoff = within >= now - DateTimeOffset.MinValue ? DateTimeOffset.MinValue : now - within;
         lock (gate)
         {
             IReadOnlyList<NodeHeartbeat> live = heartbeats

@@ -38,6 +38,7 @@ public sealed class SqliteKeyStore : SealedKeyStore
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
         var lockFile = AcquireLock(full);
+        CreateOwnerOnly(full, lockFile);
         var store = new SqliteKeyStore(full, sealer, options);
         try
         {
@@ -112,6 +113,34 @@ public sealed class SqliteKeyStore : SealedKeyStore
         using var connection = new SqliteConnection(connectionString);
         SqliteConnection.ClearPool(connection);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Creates a new database file with mode 0600 (an empty file is an empty SQLite database); SQLite
+    /// gives its -wal and -shm files the same mode. The rows are sealed, but their metadata is not.
+    /// </summary>
+    private static void CreateOwnerOnly(string path, FileStream lockFile)
+    {
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            new FileStream(path, options).Dispose();
+        }
+        catch
+        {
+            lockFile.Dispose();
+            throw;
+        }
     }
 
     private static FileStream AcquireLock(string path)

@@ -86,6 +86,7 @@ public abstract class ConsensusStoreContract : IAsyncLifetime
         await Store.HeartbeatAsync("node-1", Ct);
         Assert.Equal(["node-1", "node-3"], (await Store.LiveNodesAsync(TimeSpan.FromSeconds(15), Ct)).Select(h => h.Node));
         Assert.Equal(["node-1"], (await Store.LiveNodesAsync(TimeSpan.Zero, Ct)).Select(h => h.Node));
+        Assert.Equal(3, (await Store.LiveNodesAsync(TimeSpan.MaxValue, Ct)).Count);
     }
 
     [Fact]

@@ -30,12 +30,17 @@ public sealed class SqliteKeyStoreTests : KeyStoreContract
     }
 
     [Fact]
-    public async Task TheFileIsInWalModeWithSecureDelete()
+    public async Task TheFileIsInWalModeAndOwnerOnly()
     {
         var store = await OpenAsync();
         await store.PutAsync("shares", "k", "alice", Bytes("x"), IKeyStore.Absent, Ct);
         Assert.Equal("wal", (await RawRowAsync("PRAGMA journal_mode"))[0]);
         Assert.True(File.Exists(DatabasePath + ".lock"));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(DatabasePath));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(DatabasePath + "-wal"));
+        }
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Threshold.Storage.Tests.Support;
 /// A throwaway PostgreSQL server for the tests: <c>initdb</c> into a temporary directory, started with
 /// <c>pg_ctl</c> on 127.0.0.1 and a free port (fsync off, socket in the same directory), stopped and
 /// deleted afterwards. PostgreSQL refuses to run as root, so under root the server runs as the
-/// <c>postgres</c> user (or <c>nobody</c>) through <c>runuser</c>. Missing binaries fail the tests
+/// <c>postgres</c> user (or <c>nobody</c>) through <c>runuser</c> (or <c>su</c>). Missing binaries fail the tests
 /// with a message saying what to install.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
@@ -131,9 +131,15 @@ public sealed class PostgresServer : IAsyncLifetime
     private async Task RunAsync(string program, string[] arguments, bool asServerUser)
     {
         ProcessStartInfo start;
-        if (asServerUser && runAs is not null)
+        if (asServerUser && runAs is not null && (File.Exists("/usr/sbin/runuser") || File.Exists("/sbin/runuser")))
         {
             start = new ProcessStartInfo("runuser", ["-u", runAs, "--", program, .. arguments]);
+        }
+        else if (asServerUser && runAs is not null)
+        {
+            // No runuser (not util-linux): su with a quoted command line.
+            var command = string.Join(' ', new[] { program }.Concat(arguments).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+            start = new ProcessStartInfo("su", ["-s", "/bin/sh", runAs, "-c", command]);
         }
         else
         {
