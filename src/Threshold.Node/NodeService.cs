@@ -139,7 +139,10 @@ public sealed class NodeService : IDisposable
         }
     }
 
-    /// <summary>OPAQUE login, KE1 → KE2 (a fake one for unknown users); refused once the user's budget is spent.</summary>
+    /// <summary>
+    /// OPAQUE login, KE1 → KE2 (a fake one for unknown users); refused once the user's budget is spent.
+    /// The attempt is charged to the budget now and refunded only by a successful KE3.
+    /// </summary>
     public async Task<NodeLoginStartResponse> LoginStartAsync(NodeBytesRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -152,6 +155,10 @@ public sealed class NodeService : IDisposable
         try
         {
             var (response, pending) = opaque.StartLogin(new NodeLoginRequest(NodeId, request.UserId, request.Payload.ToByteArray()));
+
+            // Every attempt counts as a failure until KE3 proves the password: a client that learns
+            // from KE2 that its guess was wrong simply never finishes, and must not get that guess free.
+            await options.LoginBudget.RecordFailureAsync(request.UserId, cancellationToken).ConfigureAwait(false);
             Replace(logins, request.UserId, pending);
             return new NodeLoginStartResponse { Ke2 = ByteString.CopyFrom(response.KE2), SealedExportShare = ByteString.CopyFrom(response.SealedExportShare) };
         }
@@ -180,7 +187,6 @@ public sealed class NodeService : IDisposable
         }
         catch (OpaqueAuthenticationException)
         {
-            await options.LoginBudget.RecordFailureAsync(request.UserId, cancellationToken).ConfigureAwait(false);
             await options.Vault.AuditAsync(request.UserId, "login", "failed", "", cancellationToken).ConfigureAwait(false);
             throw new NodeException(NodeErrorKind.Unauthenticated, "login failed");
         }

@@ -36,6 +36,18 @@ public sealed record EmbeddedClusterOptions
 
     /// <summary>Presignatures kept ready per key.</summary>
     public int PoolTarget { get; init; } = 4;
+
+    /// <summary>
+    /// The consensus store that sums failed logins over nodes (in-memory for one process); null for
+    /// per-node limits only.
+    /// </summary>
+    public Threshold.Storage.Consensus.IConsensusStore? Consensus { get; init; }
+
+    /// <summary>Failed logins per user the whole cluster allows (with <see cref="Consensus"/>).</summary>
+    public int ClusterLoginLimit { get; init; } = 10;
+
+    /// <summary>Where each node's vault lives: null for memory, else a factory by node id.</summary>
+    public Func<string, INodeVault>? Vaults { get; init; }
 }
 
 /// <summary>
@@ -77,8 +89,10 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             Opaque = options.Opaque,
             OpaqueSetup = ServerSetup.Generate(options.Opaque.Suite, RandomNumberGenerator.Create()),
             Users = new InMemoryRegistrationRecordStore(),
-            Vault = new InMemoryNodeVault(),
-            LoginBudget = new LocalLoginBudget(options.LoginLimit),
+            Vault = options.Vaults?.Invoke(identity.NodeId) ?? new InMemoryNodeVault(),
+            LoginBudget = options.Consensus is { } consensus
+                ? new ConsensusLoginBudget(consensus, identity.NodeId, options.ClusterLoginLimit, options.LoginLimit)
+                : new LocalLoginBudget(options.LoginLimit),
             Primes = options.Primes,
             Level = options.Level,
         })).ToList();

@@ -21,7 +21,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public OpaqueConfiguration Opaque => cluster.Opaque;
 
-    public static async Task<InProcessCluster> StartAsync(int n, int t, int loginLimit = 10, int poolTarget = 2) =>
+    public static async Task<InProcessCluster> StartAsync(int n, int t, int loginLimit = 10, int poolTarget = 2, Threshold.Storage.Consensus.IConsensusStore? consensus = null, int clusterLoginLimit = 10, Func<string, Threshold.Node.Storage.INodeVault>? vaults = null) =>
         new(await EmbeddedCluster.StartAsync(
             new EmbeddedClusterOptions
             {
@@ -31,6 +31,9 @@ internal sealed class InProcessCluster : IAsyncDisposable
                 Primes = TestPrimes.Pool(),
                 LoginLimit = loginLimit,
                 PoolTarget = poolTarget,
+                Consensus = consensus,
+                ClusterLoginLimit = clusterLoginLimit,
+                Vaults = vaults,
             },
             TestContext.Current.CancellationToken));
 
