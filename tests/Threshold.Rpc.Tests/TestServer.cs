@@ -87,7 +87,12 @@ internal static class Raw
 {
     public static async Task<RawResponse> PostAsync(HttpClient http, string path, byte[] body, string contentType = "application/grpc", Action<HttpRequestMessage>? edit = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new ByteArrayContent(body),
+            Version = http.DefaultRequestVersion,
+            VersionPolicy = http.DefaultVersionPolicy,
+        };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         request.Headers.TE.ParseAdd("trailers");
         edit?.Invoke(request);
