@@ -62,9 +62,9 @@ public sealed class CallTests(SharedServer shared) : IClassFixture<SharedServer>
         using var client = Server.Client();
         var id = Guid.NewGuid().ToString();
         var failure = await Assert.ThrowsAsync<RpcException>(() =>
-            client.CallAsync(EchoService.Slow, new EchoRequest { Text = id }, new RpcCallOptions { Timeout = TimeSpan.FromMilliseconds(200) }, Ct));
+            client.CallAsync(EchoService.Slow, new EchoRequest { Text = id }, new RpcCallOptions { Timeout = TimeSpan.FromMilliseconds(300) }, Ct));
         Assert.Equal(RpcStatusCode.DeadlineExceeded, failure.StatusCode);
-        await Server.Service.SlowCallCancelled(id).Within("cancellation of the slow handler");
+        await Server.Service.SlowHandlerCancelledIfItRan(id);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ internal sealed class EchoService
     public static readonly RpcMethod<FailRequest, EchoReply> Fail = Method<FailRequest>("Fail");
     public static readonly RpcMethod<EchoRequest, EchoReply> Slow = Method<EchoRequest>("Slow");
 
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> slowStarted = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> slowCancelled = new();
 
     /// <summary>The registry serving this instance's handlers.</summary>
@@ -27,8 +28,19 @@ internal sealed class EchoService
         return registry;
     }
 
+    /// <summary>Completes when the Slow call with text <paramref name="id"/> is running.</summary>
+    public Task SlowCallStarted(string id) => Signal(slowStarted, id).Task;
+
     /// <summary>Completes when the Slow call with text <paramref name="id"/> has seen its token fire.</summary>
-    public Task SlowCallCancelled(string id) => Signal(id).Task;
+    public Task SlowCallCancelled(string id) => Signal(slowCancelled, id).Task;
+
+    /// <summary>
+    /// After a Slow call failed: if its handler ran (a loaded machine may pass the deadline before the
+    /// server reaches the handler), its token must have fired. The handler signals its start before the
+    /// server can answer, so this check has no race.
+    /// </summary>
+    public Task SlowHandlerCancelledIfItRan(string id) =>
+        SlowCallStarted(id).IsCompleted ? SlowCallCancelled(id).Within("cancellation of the slow handler") : Task.CompletedTask;
 
     private static Task<EchoReply> EchoAsync(EchoRequest request, RpcContext context)
     {
@@ -71,21 +83,22 @@ internal sealed class EchoService
 
     private async Task<EchoReply> SlowAsync(EchoRequest request, RpcContext context)
     {
+        Signal(slowStarted, request.Text).TrySetResult();
         try
         {
             await Task.Delay(Timeout.Infinite, context.CancellationToken);
         }
         catch (OperationCanceledException)
         {
-            Signal(request.Text).TrySetResult();
+            Signal(slowCancelled, request.Text).TrySetResult();
             throw;
         }
 
         return new EchoReply();
     }
 
-    private TaskCompletionSource Signal(string id) =>
-        slowCancelled.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    private static TaskCompletionSource Signal(ConcurrentDictionary<string, TaskCompletionSource> signals, string id) =>
+        signals.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private static RpcMethod<TRequest, EchoReply> Method<TRequest>(string name)
         where TRequest : IMessage<TRequest> =>

@@ -2,6 +2,7 @@ using System.Net;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Threshold.Rpc.Client;
 using Threshold.Rpc.Hosting;
 using Threshold.Rpc.Server;
@@ -29,6 +30,19 @@ public sealed class HostingTests
             client.CallAsync(EchoService.Echo, new EchoRequest { ReplyPadding = 2000 }, cancellationToken: Ct));
         Assert.Equal(RpcStatusCode.ResourceExhausted, response.StatusCode);
         Assert.Equal("still here", (await client.CallAsync(EchoService.Echo, new EchoRequest { Text = "still here" }, cancellationToken: Ct)).Text);
+    }
+
+    [Fact]
+    public async Task GrpcCanBeLeftToTheNextMiddlewareWhileJsonIsServed()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { Server = new RpcServerOptions { EnableGrpc = false } });
+        using var client = server.Client();
+        var failure = await Assert.ThrowsAsync<RpcException>(() => client.CallAsync(EchoService.Echo, new EchoRequest(), cancellationToken: Ct));
+        Assert.Equal(RpcStatusCode.Unimplemented, failure.StatusCode); // the empty pipeline's 404
+        using var http = server.RawHttp();
+        using var json = await http.PostAsync(
+            new Uri(EchoService.Echo.Path, UriKind.Relative), new StringContent("{}", System.Text.Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.OK, json.StatusCode);
     }
 
     [Fact]
@@ -74,11 +88,69 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task ShutdownCancelsCallsThatOutliveItsTimeout()
+    {
+        var server = await TestServer.StartAsync(o => o with { ShutdownTimeout = TimeSpan.FromMilliseconds(100) });
+        using var client = server.Client();
+        var id = Guid.NewGuid().ToString();
+        var call = client.CallAsync(EchoService.Slow, new EchoRequest { Text = id }, cancellationToken: Ct);
+        await server.Service.SlowCallStarted(id).Within("the slow handler to start");
+        await server.DisposeAsync().AsTask().Within("shutdown");
+        await server.Service.SlowCallCancelled(id).Within("cancellation of the slow handler");
+        var failure = await Assert.ThrowsAsync<RpcException>(() => call);
+        Assert.NotEqual(RpcStatusCode.OK, failure.StatusCode);
+    }
+
+    [Fact]
+    public async Task UnexpectedExceptionsAreLoggedOnTheServer()
+    {
+        using var logs = new CapturingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        await using var server = await TestServer.StartAsync(o => o with { LoggerFactory = loggerFactory });
+        using var client = server.Client();
+        await Assert.ThrowsAsync<RpcException>(() =>
+            client.CallAsync(EchoService.Fail, new FailRequest { Unexpected = true, Message = "kept on the server" }, cancellationToken: Ct));
+        var entry = Assert.Single(logs.Entries, e => e.Level == LogLevel.Error);
+        Assert.Contains("/threshold.rpc.test.Echo/Fail", entry.Message, StringComparison.Ordinal);
+        Assert.Equal("kept on the server", entry.Exception?.Message);
+    }
+
+    [Fact]
     public async Task RegistrationClosesWhenTheServerStarts()
     {
         var registry = new EchoService().Registry();
         await using var host = await RpcHost.StartAsync(registry, new RpcHostOptions(), cancellationToken: Ct);
         Assert.Throws<InvalidOperationException>(() =>
             registry.MapUnary<EchoRequest, EchoReply>("/late.Service/Method", EchoRequest.Parser, (r, c) => Task.FromResult(new EchoReply())));
+    }
+}
+
+/// <summary>Keeps every log entry of level Error and above.</summary>
+internal sealed class CapturingLoggerProvider : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(LogLevel Level, string Message, Exception? Exception)> entries = new();
+
+    public IReadOnlyCollection<(LogLevel Level, string Message, Exception? Exception)> Entries => entries;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(entries);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<(LogLevel, string, Exception?)> entries) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                entries.Enqueue((logLevel, formatter(state, exception), exception));
+            }
+        }
     }
 }

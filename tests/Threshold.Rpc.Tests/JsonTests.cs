@@ -92,9 +92,9 @@ public sealed class JsonTests(JsonTests.CorsServer shared) : IClassFixture<JsonT
     {
         using var http = Server.RawHttp();
         var id = Guid.NewGuid().ToString();
-        var reply = await PostJsonAsync(http, EchoService.Slow.Path, $$"""{"text": "{{id}}"}""", r => r.Headers.Add("grpc-timeout", "50m"));
+        var reply = await PostJsonAsync(http, EchoService.Slow.Path, $$"""{"text": "{{id}}"}""", r => r.Headers.Add("grpc-timeout", "300m"));
         Assert.Equal(HttpStatusCode.GatewayTimeout, reply.Status);
-        await Server.Service.SlowCallCancelled(id).Within("cancellation of the slow handler");
+        await Server.Service.SlowHandlerCancelledIfItRan(id);
     }
 
     [Fact]

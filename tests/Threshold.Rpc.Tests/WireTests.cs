@@ -83,9 +83,9 @@ public sealed class WireTests(SharedServer shared) : IClassFixture<SharedServer>
         using var http = Server.RawHttp();
         var id = Guid.NewGuid().ToString();
         var reply = await Raw.PostAsync(http, EchoService.Slow.Path, Raw.Frame(new EchoRequest { Text = id }.ToByteArray()),
-            edit: r => r.Headers.Add("grpc-timeout", "100m"));
+            edit: r => r.Headers.Add("grpc-timeout", "300m"));
         Assert.Equal("4", reply.GrpcStatus);
-        await Server.Service.SlowCallCancelled(id).Within("cancellation of the slow handler");
+        await Server.Service.SlowHandlerCancelledIfItRan(id);
     }
 
     [Theory]

@@ -123,9 +123,9 @@ public sealed class RpcClient : IDisposable
         }
 
         using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (remaining is { } timeout)
+        if (remaining is { } timeout && timeout.TotalMilliseconds < uint.MaxValue - 1)
         {
-            call.CancelAfter(timeout);
+            call.CancelAfter(timeout); // longer than a timer can wait (~49 days): only the server's clock applies
         }
 
         using var message = BuildRequest(method, GrpcFrame.ToArray(request, size), remaining, callOptions?.Headers);
@@ -167,6 +167,11 @@ public sealed class RpcClient : IDisposable
     {
         var now = DateTimeOffset.UtcNow;
         var timeout = callOptions?.Timeout ?? (callOptions?.Deadline is null ? options.DefaultTimeout : null);
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            timeout = null;
+        }
+
         DateTimeOffset? deadline = timeout is { } t ? now + t : null;
         if (callOptions?.Deadline is { } d && (deadline is null || d < deadline))
         {

@@ -139,6 +139,7 @@ internal sealed class JsonCall(RpcServerOptions options, ILogger logger)
             var buffer = result.Buffer;
             if (buffer.Length > maxSize)
             {
+                reader.AdvanceTo(buffer.Start);
                 throw new RpcException(RpcStatusCode.ResourceExhausted, $"request body exceeds the limit of {maxSize} bytes");
             }
 

@@ -33,6 +33,11 @@ internal sealed class RpcDispatcher
     {
         var path = http.Request.Path.Value ?? string.Empty;
         var isGrpc = ContentTypes.IsGrpcFamily(http.Request.ContentType);
+        if (isGrpc && !options.EnableGrpc)
+        {
+            return next(http);
+        }
+
         if (methods.TryGetValue(path, out var method))
         {
             if (isGrpc)

@@ -12,6 +12,12 @@ public sealed record RpcServerOptions
     /// <summary>The largest response message sent, in bytes; a handler's larger reply becomes RESOURCE_EXHAUSTED.</summary>
     public int MaxSendMessageSize { get; init; } = DefaultMaxMessageSize;
 
+    /// <summary>
+    /// Whether gRPC requests are served. False passes them to the next middleware, so that this server
+    /// can keep the HTTP/JSON calls while Grpc.AspNetCore takes over gRPC.
+    /// </summary>
+    public bool EnableGrpc { get; init; } = true;
+
     /// <summary>Whether the methods are also served as HTTP/JSON (POST with <c>application/json</c>).</summary>
     public bool EnableHttpJson { get; init; } = true;
 

@@ -50,7 +50,17 @@ internal static class GrpcFrame
         {
             var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
-            var message = Examine(buffer, result.IsCompleted, maxMessageSize, encoding, what);
+            byte[]? message;
+            try
+            {
+                message = Examine(buffer, result.IsCompleted, maxMessageSize, encoding, what);
+            }
+            catch (RpcException)
+            {
+                reader.AdvanceTo(buffer.Start); // leave the reader consistent for whoever completes it
+                throw;
+            }
+
             if (message is not null)
             {
                 reader.AdvanceTo(buffer.End);
