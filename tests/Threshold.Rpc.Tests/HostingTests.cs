@@ -57,6 +57,14 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task TakenPortFailsTheStart()
+    {
+        await using var first = await TestServer.StartAsync();
+        await Assert.ThrowsAnyAsync<IOException>(() =>
+            TestServer.StartAsync(o => o with { EndPoint = first.Host.EndPoint }));
+    }
+
+    [Fact]
     public async Task CleartextHttp2WorksForTests()
     {
         var service = new EchoService();

@@ -86,10 +86,18 @@ public sealed class RpcHost : IAsyncDisposable
             app.MapGet("/healthz", static (HttpContext http) => http.Response.WriteAsync("ok", http.RequestAborted));
         }
 
-        configure?.Invoke(app);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var bound = BoundEndPoint(app, options.EndPoint);
-        return new RpcHost(app, bound, options.Certificate is not null, options.ShutdownTimeout);
+        try
+        {
+            configure?.Invoke(app);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var bound = BoundEndPoint(app, options.EndPoint);
+            return new RpcHost(app, bound, options.Certificate is not null, options.ShutdownTimeout);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false); // e.g. the port is taken: release what was built
+            throw;
+        }
     }
 
     /// <summary>Stops accepting calls and waits (up to the shutdown timeout) for calls in progress.</summary>
