@@ -1,6 +1,0 @@
-namespace Threshold.Rpc;
-
-/// <summary>Marker for the assembly while it is being built.</summary>
-internal static class AssemblyMarker
-{
-}
