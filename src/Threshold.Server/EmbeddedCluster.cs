@@ -10,6 +10,9 @@ using Threshold.Opaque;
 using Threshold.Opaque.Server;
 using Threshold.Paillier;
 using Threshold.Primes;
+using Threshold.Rpc.Client;
+using Threshold.Rpc.Hosting;
+using Threshold.Server.Rpc;
 
 namespace Threshold.Server;
 
@@ -48,6 +51,13 @@ public sealed record EmbeddedClusterOptions
 
     /// <summary>Where each node's vault lives: null for memory, else a factory by node id.</summary>
     public Func<string, INodeVault>? Vaults { get; init; }
+
+    /// <summary>
+    /// Whether nodes, aggregator and client talk over real sockets: each node and the aggregator serve
+    /// the RPC host on loopback with TLS (certificates made on the fly and pinned), and nodes require
+    /// the aggregator's client certificate. Otherwise everything is called in process.
+    /// </summary>
+    public bool OverLoopbackTls { get; init; }
 }
 
 /// <summary>
@@ -56,13 +66,20 @@ public sealed record EmbeddedClusterOptions
 /// </summary>
 public sealed class EmbeddedCluster : IAsyncDisposable
 {
-    private EmbeddedCluster(IReadOnlyList<NodeService> nodes, AggregatorService aggregator, OpaqueConfiguration opaque)
+    private readonly List<IAsyncDisposable> hosts;
+
+    private EmbeddedCluster(IReadOnlyList<NodeService> nodes, AggregatorService aggregator, OpaqueConfiguration opaque, IWalletApi walletApi, List<IAsyncDisposable> hosts, Uri? address)
     {
         Nodes = nodes;
         Aggregator = aggregator;
         Opaque = opaque;
-        WalletApi = new InProcessWalletApi(aggregator);
+        WalletApi = walletApi;
+        this.hosts = hosts;
+        AggregatorAddress = address;
     }
+
+    /// <summary>The aggregator's address when serving over loopback TLS.</summary>
+    public Uri? AggregatorAddress { get; }
 
     /// <summary>The nodes.</summary>
     public IReadOnlyList<NodeService> Nodes { get; }
@@ -96,21 +113,73 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             Primes = options.Primes,
             Level = options.Level,
         })).ToList();
-        var aggregator = new AggregatorService(new AggregatorOptions
+        var hosts = new List<IAsyncDisposable>();
+        try
         {
-            Nodes = [.. nodes.Select(n => new InProcessNodeClient(n))],
-            Threshold = options.Threshold,
-            PoolTarget = options.PoolTarget,
-            OpaqueSuite = options.Opaque.Suite.Name,
-        });
-        await aggregator.InitializeAsync(cancellationToken).ConfigureAwait(false);
-        return new EmbeddedCluster(nodes, aggregator, options.Opaque);
+            IReadOnlyList<INodeClient> clients = options.OverLoopbackTls
+                ? await ServeNodesAsync(nodes, hosts, cancellationToken).ConfigureAwait(false)
+                : [.. nodes.Select(n => (INodeClient)new InProcessNodeClient(n))];
+            var aggregator = new AggregatorService(new AggregatorOptions
+            {
+                Nodes = clients,
+                Threshold = options.Threshold,
+                PoolTarget = options.PoolTarget,
+                OpaqueSuite = options.Opaque.Suite.Name,
+            });
+            await aggregator.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            if (!options.OverLoopbackTls)
+            {
+                return new EmbeddedCluster(nodes, aggregator, options.Opaque, new InProcessWalletApi(aggregator), hosts, null);
+            }
+
+            var certificate = SelfSignedCertificate.Create("threshold-aggregator");
+            var host = await RpcHost.StartAsync(AggregatorRpc.Registry(aggregator), new RpcHostOptions { Certificate = certificate }, app => AggregatorRpc.MapDiscovery(app, aggregator), cancellationToken).ConfigureAwait(false);
+            hosts.Add(host);
+            var wallet = new RpcWalletApi(new RpcClient(host.Address, new RpcClientOptions { PinnedServerCertificate = certificate }));
+            return new EmbeddedCluster(nodes, aggregator, options.Opaque, wallet, hosts, host.Address);
+        }
+        catch
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Starts an RPC host per node (TLS, the aggregator's client certificate required) and returns clients for them.</summary>
+    private static async Task<IReadOnlyList<INodeClient>> ServeNodesAsync(IReadOnlyList<NodeService> nodes, List<IAsyncDisposable> hosts, CancellationToken cancellationToken)
+    {
+        var aggregatorCertificate = SelfSignedCertificate.Create("threshold-aggregator-client");
+        var pinned = aggregatorCertificate.GetCertHash(HashAlgorithmName.SHA256);
+        var clients = new List<INodeClient>();
+        foreach (var node in nodes)
+        {
+            var certificate = SelfSignedCertificate.Create(node.NodeId);
+            var host = await RpcHost.StartAsync(NodeRpc.Registry(node), new RpcHostOptions
+            {
+                Certificate = certificate,
+                ClientCertificates = ClientCertificateRequirement.Required,
+                ClientCertificateValidator = (presented, _, _) => CryptographicOperations.FixedTimeEquals(presented.GetCertHash(HashAlgorithmName.SHA256), pinned),
+            }, null, cancellationToken).ConfigureAwait(false);
+            hosts.Add(host);
+            clients.Add(new RpcNodeClient(node.NodeId, new RpcClient(host.Address, new RpcClientOptions { PinnedServerCertificate = certificate, ClientCertificate = aggregatorCertificate })));
+        }
+
+        return clients;
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await Aggregator.DisposeAsync().ConfigureAwait(false);
+        foreach (var host in hosts)
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var node in Nodes)
         {
             node.Dispose();

@@ -86,11 +86,11 @@ internal static class DemoCommand
 
         Lap("safe_primes");
         var opaque = new OpaqueConfiguration(OpaqueSuite.Ristretto255Sha512, new Argon2idKsf(Argon2idProfile.Interactive), OpaqueConfiguration.DefaultContext);
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Nodes = settings.Nodes, Threshold = settings.Threshold, Opaque = opaque, Primes = primes, Level = settings.Level }, cancellationToken);
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Nodes = settings.Nodes, Threshold = settings.Threshold, Opaque = opaque, Primes = primes, Level = settings.Level, OverLoopbackTls = true }, cancellationToken);
         await using var client = new ThresholdClient(cluster.WalletApi, opaque);
         var info = await client.ConnectAsync(cancellationToken);
         Lap("start_cluster");
-        console?.MarkupLine($"Cluster of [bold]{settings.Nodes}[/] nodes, any [bold]{settings.Threshold}[/] sign; fingerprint [bold]{info.Fingerprint}[/].");
+        console?.MarkupLine($"Cluster of [bold]{settings.Nodes}[/] nodes, any [bold]{settings.Threshold}[/] sign, each serving gRPC over TLS on loopback; aggregator at {cluster.AggregatorAddress}; fingerprint [bold]{info.Fingerprint}[/].");
 
         var password = RandomNumberGenerator.GetBytes(16);
         var user = await client.RegisterAsync(password, cancellationToken);
