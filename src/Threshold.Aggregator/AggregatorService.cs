@@ -76,6 +76,24 @@ public sealed class AggregatorService : IAsyncDisposable
     /// <summary>The presignature pool (for monitoring and tests).</summary>
     public PresignaturePool Pool => pool;
 
+    /// <summary>
+    /// Whether pools are topped up in the background after key generation and after every signature
+    /// (default). An operator may pause it, for instance to keep the cores for signing during a burst.
+    /// </summary>
+    public bool BackgroundPresigning { get; set; } = true;
+
+    /// <summary>Fills <paramref name="keyId"/>'s pool up to <paramref name="target"/> now (for warm-up before a burst).</summary>
+    public async Task WarmUpAsync(string keyId, int target, CancellationToken cancellationToken)
+    {
+        var signers = byParty.Keys.Order().Take(options.Threshold).ToList();
+        while (pool.Count(keyId, signers) < target)
+        {
+            var made = await PresignAsync(keyId, signers, cancellationToken).ConfigureAwait(false)
+                ?? throw new WalletException(WalletErrorKind.Unavailable, "presigning failed");
+            pool.Add(keyId, made);
+        }
+    }
+
     /// <summary>Learns every node's party index and keys.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -322,6 +340,11 @@ public sealed class AggregatorService : IAsyncDisposable
     /// <summary>Keeps <paramref name="keyId"/>'s pool at its target, in the background, one refill at a time per key.</summary>
     private void Refill(string keyId)
     {
+        if (!BackgroundPresigning)
+        {
+            return;
+        }
+
         var gate = refills.GetOrAdd(keyId, _ => new SemaphoreSlim(1, 1));
         background.Add(Task.Run(async () =>
         {

@@ -15,6 +15,7 @@ internal static class BenchCommand
         bench.Add(Primitives());
         bench.Add(ProofsCommand());
         bench.Add(ProtocolCommand());
+        bench.Add(SigningCommand());
         bench.Add(Opaque());
         return bench;
     }
@@ -80,6 +81,27 @@ internal static class BenchCommand
             AnsiConsole.Status().Start("starting", context => result = ProtocolBench.Run(n, t, selectedCurve, selectedLevel, count, m => context.Status(Markup.Escape(m))));
             BenchReport.WriteProtocolTable(AnsiConsole.Console, result!);
             return 0;
+        });
+        return command;
+    }
+
+    private static Command SigningCommand()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var signatures = new Option<int>("--signatures") { Description = "Signatures per wallet.", DefaultValueFactory = _ => 100 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Wallets signing at once for the throughput run.", DefaultValueFactory = _ => 4 };
+        var curve = new Option<string>("--curve") { Description = "secp256k1 or p256.", DefaultValueFactory = _ => "secp256k1" };
+        var command = new Command("signing", "End-to-end signing over loopback TLS with a warm presignature pool: latency p50/p99 and throughput.") { json, signatures, concurrency, curve };
+        command.SetAction(parse =>
+        {
+            if (GlobalOptions.Apply(parse) is { } failed)
+            {
+                return failed;
+            }
+
+            var (n, c) = (Math.Max(1, parse.GetValue(signatures)), Math.Max(1, parse.GetValue(concurrency)));
+            var selected = Threshold.Curves.Curve.FromName(parse.GetValue(curve)!);
+            return Report(parse.GetValue(json), "threshold bench signing", status => SigningBench.Run(n, c, selected, status));
         });
         return command;
     }
