@@ -10,6 +10,7 @@ using Threshold.Opaque;
 using Threshold.Opaque.Server;
 using Threshold.Paillier;
 using Threshold.Primes;
+using System.Security.Cryptography.X509Certificates;
 using Threshold.Rpc.Client;
 using Threshold.Rpc.Hosting;
 using Threshold.Server.Rpc;
@@ -68,8 +69,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> hosts;
 
-    private EmbeddedCluster(IReadOnlyList<NodeService> nodes, AggregatorService aggregator, OpaqueConfiguration opaque, IWalletApi walletApi, List<IAsyncDisposable> hosts, Uri? address)
+    private EmbeddedCluster(IReadOnlyList<NodeService> nodes, AggregatorService aggregator, OpaqueConfiguration opaque, IWalletApi walletApi, List<IAsyncDisposable> hosts, Uri? address, X509Certificate2? certificate = null)
     {
+        AggregatorCertificatePem = certificate?.ExportCertificatePem();
         Nodes = nodes;
         Aggregator = aggregator;
         Opaque = opaque;
@@ -77,6 +79,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         this.hosts = hosts;
         AggregatorAddress = address;
     }
+
+    /// <summary>The aggregator's TLS certificate (public part, PEM) when serving over loopback TLS, for clients to pin.</summary>
+    public string? AggregatorCertificatePem { get; }
 
     /// <summary>The aggregator's address when serving over loopback TLS.</summary>
     public Uri? AggregatorAddress { get; }
@@ -136,7 +141,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             var host = await RpcHost.StartAsync(AggregatorRpc.Registry(aggregator), new RpcHostOptions { Certificate = certificate }, app => AggregatorRpc.MapDiscovery(app, aggregator), cancellationToken).ConfigureAwait(false);
             hosts.Add(host);
             var wallet = new RpcWalletApi(new RpcClient(host.Address, new RpcClientOptions { PinnedServerCertificate = certificate }));
-            return new EmbeddedCluster(nodes, aggregator, options.Opaque, wallet, hosts, host.Address);
+            return new EmbeddedCluster(nodes, aggregator, options.Opaque, wallet, hosts, host.Address, certificate);
         }
         catch
         {
