@@ -51,6 +51,40 @@ public sealed class ServerSetup : IDisposable
         return new ServerSetup(suite, akeKeyPair, SecretBytes.Random(suite.HashLength, rng), fake.PublicKey);
     }
 
+    /// <summary>
+    /// The setup as bytes, for the node's sealed storage: server_private_key ‖ server_public_key ‖
+    /// oprf_seed ‖ fake client public key, each of the suite's fixed length. Secret.
+    /// </summary>
+    public byte[] Export()
+    {
+        using var secret = AkeKeyPair.SecretKey.Serialize();
+        return [.. secret.Span, .. AkeKeyPair.PublicKey.Serialize(), .. OprfSeed.Span, .. FakeClientPublicKey.Serialize()];
+    }
+
+    /// <summary>Restores a setup written by <see cref="Export"/>, checking that the key pair matches.</summary>
+    /// <exception cref="DecodingException">Wrong length, invalid elements, or a public key that is not the private key's.</exception>
+    public static ServerSetup Import(OpaqueSuite suite, ReadOnlySpan<byte> exported)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        var group = suite.Group;
+        var (nsk, npk, nh) = (group.ScalarLength, group.ElementLength, suite.HashLength);
+        if (exported.Length != nsk + npk + nh + npk)
+        {
+            throw new DecodingException(DecodingError.Malformed, "server setup");
+        }
+
+        var secret = group.DeserializeScalar(exported[..nsk], "server private key");
+        var publicKey = group.DeserializeElement(exported.Slice(nsk, npk), "server public key");
+        if (!group.MultiplyGenerator(secret).Equals(publicKey))
+        {
+            secret.Dispose();
+            throw new DecodingException(DecodingError.OutOfRange, "server key pair");
+        }
+
+        var fake = group.DeserializeElement(exported[(nsk + npk + nh)..], "fake client key");
+        return new ServerSetup(suite, new OprfKeyPair(secret, publicKey), new SecretBytes(exported.Slice(nsk + npk, nh)), fake);
+    }
+
     /// <summary>Wipes the private key and the seed.</summary>
     public void Dispose()
     {

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Threshold.Aggregator;
+using Threshold.Rpc.Client;
+using Threshold.Rpc.Hosting;
+using Threshold.Server.Rpc;
+
+namespace Threshold.Server.Hosting;
+
+/// <summary>
+/// The aggregator as a running process: reaches every node of cluster.json over mutual TLS (pinning each
+/// node's certificate, presenting its client certificate) and serves the wallet API and the discovery
+/// document over TLS.
+/// </summary>
+public sealed class AggregatorRuntime : IAsyncDisposable
+{
+    private readonly RpcHost host;
+    private readonly List<RpcNodeClient> nodes;
+
+    private AggregatorRuntime(AggregatorService aggregator, RpcHost host, List<RpcNodeClient> nodes)
+    {
+        Aggregator = aggregator;
+        this.host = host;
+        this.nodes = nodes;
+    }
+
+    /// <summary>The aggregator service.</summary>
+    public AggregatorService Aggregator { get; }
+
+    /// <summary>Where it listens.</summary>
+    public Uri Address => host.Address;
+
+    /// <summary>Connects to the nodes (they must be up) and starts serving.</summary>
+    public static async Task<AggregatorRuntime> StartAsync(AggregatorConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var cluster = ClusterFile.Load(config.ClusterFile);
+        var client = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(config.DataDirectory, ClusterInit.ClientCertificateFile), null);
+        var tls = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(config.DataDirectory, ClusterInit.TlsCertificateFile), null);
+        var nodes = cluster.Nodes.Select(n => new RpcNodeClient(n.NodeId, new RpcClient(new Uri(n.Address), new RpcClientOptions
+        {
+            PinnedServerCertificate = X509Certificate2.CreateFromPem(n.TlsCertificate),
+            ClientCertificate = client,
+        }))).ToList();
+        var aggregator = new AggregatorService(new AggregatorOptions { Nodes = nodes, Threshold = cluster.Threshold, PoolTarget = config.PoolTarget, OpaqueSuite = cluster.OpaqueSuite });
+        try
+        {
+            await aggregator.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            var host = await RpcHost.StartAsync(AggregatorRpc.Registry(aggregator), new RpcHostOptions { EndPoint = IPEndPoint.Parse(config.Listen), Certificate = tls }, app => AggregatorRpc.MapDiscovery(app, aggregator), cancellationToken).ConfigureAwait(false);
+            return new AggregatorRuntime(aggregator, host, nodes);
+        }
+        catch
+        {
+            await aggregator.DisposeAsync().ConfigureAwait(false);
+            nodes.ForEach(n => n.Dispose());
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await host.DisposeAsync().ConfigureAwait(false);
+        await Aggregator.DisposeAsync().ConfigureAwait(false);
+        nodes.ForEach(n => n.Dispose());
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Threshold.Server.Hosting;
+
+/// <summary>One node as the cluster file describes it: everything others need to reach and verify it.</summary>
+public sealed record ClusterNodeEntry(
+    string NodeId,
+    int Party,
+    string Address,
+    string SigningKey,
+    string AgreementKey,
+    string TlsCertificate);
+
+/// <summary>The aggregator as the cluster file describes it.</summary>
+public sealed record ClusterAggregatorEntry(string Address, string TlsCertificate, string ClientCertificate);
+
+/// <summary>
+/// <c>cluster.json</c>: the public description of a cluster (made by <c>threshold cluster init</c>):
+/// threshold, OPAQUE suite, every node's address and public keys (signing, agreement, TLS), and the
+/// aggregator's certificates. Nodes pin the aggregator's client certificate; the aggregator pins the nodes'.
+/// </summary>
+public sealed record ClusterFile(int Threshold, string OpaqueSuite, IReadOnlyList<ClusterNodeEntry> Nodes, ClusterAggregatorEntry Aggregator)
+{
+    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>Reads a cluster file.</summary>
+    public static ClusterFile Load(string path) =>
+        JsonSerializer.Deserialize<ClusterFile>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} is not a cluster file");
+
+    /// <summary>Writes the cluster file.</summary>
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+}
+
+/// <summary><c>node-N.json</c>: how one node runs.</summary>
+/// <param name="NodeId">Its name in the cluster file.</param>
+/// <param name="ClusterFile">Path of cluster.json.</param>
+/// <param name="DataDirectory">Where its storage key and (for SQLite) database live.</param>
+/// <param name="Listen">Address to listen on, e.g. 127.0.0.1:7101.</param>
+/// <param name="PostgresConnectionString">Use PostgreSQL instead of SQLite when set.</param>
+/// <param name="ConsensusFile">The consensus store shared by the cluster's nodes (a SQLite file on one host).</param>
+/// <param name="LoginLimit">Failed logins this node allows per user.</param>
+/// <param name="ClusterLoginLimit">Failed logins the whole cluster allows per user.</param>
+/// <param name="Level">Paillier level, "2048" or "3072".</param>
+public sealed record NodeConfig(
+    string NodeId,
+    string ClusterFile,
+    string DataDirectory,
+    string Listen,
+    string? PostgresConnectionString = null,
+    string? ConsensusFile = null,
+    int LoginLimit = 10,
+    int ClusterLoginLimit = 10,
+    string Level = "2048")
+{
+    /// <summary>Reads a node configuration; relative paths are taken from the file's directory.</summary>
+    public static NodeConfig Load(string path)
+    {
+        var config = JsonSerializer.Deserialize<NodeConfig>(File.ReadAllText(path), ClusterFiles.Json) ?? throw new InvalidDataException($"{path} is not a node configuration");
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return config with
+        {
+            ClusterFile = Path.GetFullPath(config.ClusterFile, directory),
+            DataDirectory = Path.GetFullPath(config.DataDirectory, directory),
+            ConsensusFile = config.ConsensusFile is null ? null : Path.GetFullPath(config.ConsensusFile, directory),
+        };
+    }
+}
+
+/// <summary><c>aggregator.json</c>: how the aggregator runs.</summary>
+/// <param name="ClusterFile">Path of cluster.json.</param>
+/// <param name="DataDirectory">Where its TLS and client certificates (PKCS#12, mode 0600) live.</param>
+/// <param name="Listen">Address to listen on.</param>
+/// <param name="PoolTarget">Presignatures kept ready per key.</param>
+public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4)
+{
+    /// <summary>Reads an aggregator configuration; relative paths are taken from the file's directory.</summary>
+    public static AggregatorConfig Load(string path)
+    {
+        var config = JsonSerializer.Deserialize<AggregatorConfig>(File.ReadAllText(path), ClusterFiles.Json) ?? throw new InvalidDataException($"{path} is not an aggregator configuration");
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return config with { ClusterFile = Path.GetFullPath(config.ClusterFile, directory), DataDirectory = Path.GetFullPath(config.DataDirectory, directory) };
+    }
+}
+
+/// <summary>Shared JSON settings.</summary>
+internal static class ClusterFiles
+{
+    public static JsonSerializerOptions Json => ClusterFile.Json;
+
+    public static void Save<T>(string path, T value) => File.WriteAllText(path, JsonSerializer.Serialize(value, Json));
+}
