@@ -11,6 +11,10 @@ internal static class Program
         var root = new RootCommand("Threshold: a threshold ECDSA signing network (CGGMP21 with identifiable abort).");
         root.Add(GlobalOptions.Arithmetic);
         root.Add(DemoCommand.Create());
+        root.Add(ClusterCommands.Cluster());
+        root.Add(ClusterCommands.Node());
+        root.Add(ClusterCommands.Aggregator());
+        root.Add(ClusterCommands.Client());
         root.Add(BenchCommand.Create());
         root.Add(PrimesCommand.Create());
         return root.Parse(args).Invoke();

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Spectre.Console;
+using Threshold.Client;
+using Threshold.Paillier;
+using Threshold.Rpc.Client;
+using Threshold.Server.Hosting;
+
+namespace Threshold.Cli.Commands;
+
+/// <summary>
+/// Running a cluster as separate processes: <c>threshold cluster init</c> writes the files,
+/// <c>threshold node</c> and <c>threshold aggregator</c> run one process each, <c>threshold client</c>
+/// talks to a running aggregator.
+/// </summary>
+internal static class ClusterCommands
+{
+    public static Command Cluster()
+    {
+        var directory = new Option<DirectoryInfo>("--dir") { Description = "Directory for cluster.json, configurations and node data.", Required = true };
+        var nodes = new Option<int>("--nodes") { Description = "n.", DefaultValueFactory = _ => 3 };
+        var threshold = new Option<int>("--threshold") { Description = "t.", DefaultValueFactory = _ => 2 };
+        var basePort = new Option<int>("--base-port") { Description = "The aggregator listens here, node i on base + i.", DefaultValueFactory = _ => 7100 };
+        var level = new Option<string>("--level") { Description = "Paillier level: 2048 or 3072.", DefaultValueFactory = _ => "2048" };
+        var init = new Command("init", "Create node identities, certificates, safe primes and configuration files for a loopback cluster.") { directory, nodes, threshold, basePort, level };
+        init.SetAction(async (parse, ct) =>
+        {
+            var dir = parse.GetRequiredValue(directory).FullName;
+            await AnsiConsole.Status().StartAsync("initialising", async context =>
+                await ClusterInit.CreateAsync(dir, parse.GetValue(nodes), parse.GetValue(threshold), parse.GetValue(basePort), SecurityLevel.FromName(parse.GetValue(level)!), new Progress<string>(m => context.Status(Markup.Escape(m))), cancellationToken: ct));
+            AnsiConsole.MarkupLine($"Cluster files in [bold]{Markup.Escape(dir)}[/]: run `threshold node --config {Markup.Escape(Path.Combine(dir, "node-1.json"))}` for each node, then `threshold aggregator --config {Markup.Escape(Path.Combine(dir, "aggregator.json"))}`.");
+            return 0;
+        });
+        return new Command("cluster", "Set up a cluster of separate processes.") { init };
+    }
+
+    public static Command Node()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "The node's configuration (node-N.json).", Required = true };
+        var command = new Command("node", "Run one key-server node until interrupted.") { config };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (GlobalOptions.Apply(parse) is { } failed)
+            {
+                return failed;
+            }
+
+            try
+            {
+                await using var node = await NodeRuntime.StartAsync(NodeConfig.Load(parse.GetRequiredValue(config).FullName), ct);
+                Console.WriteLine($"{node.NodeId} serving on {node.Address} (Ctrl+C to stop)");
+                await WaitForShutdownAsync(ct);
+                return 0;
+            }
+            catch (RollbackDetectedException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 3;
+            }
+        });
+        return command;
+    }
+
+    public static Command Aggregator()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "The aggregator's configuration (aggregator.json).", Required = true };
+        var command = new Command("aggregator", "Run the aggregator (the nodes must be running) until interrupted.") { config };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var aggregator = await AggregatorRuntime.StartAsync(AggregatorConfig.Load(parse.GetRequiredValue(config).FullName), ct);
+            Console.WriteLine($"aggregator serving the wallet API on {aggregator.Address} (Ctrl+C to stop)");
+            await WaitForShutdownAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Client()
+    {
+        var address = new Option<string>("--aggregator") { Description = "The aggregator's address, e.g. https://127.0.0.1:7100.", Required = true };
+        var certificate = new Option<FileInfo>("--cert") { Description = "The aggregator's certificate (PEM) to pin.", Required = true };
+        var info = new Command("info", "Print the cluster's public description.");
+        var curve = new Option<string>("--curve") { Description = "secp256k1 or p256.", DefaultValueFactory = _ => "secp256k1" };
+        var message = new Option<string>("--message") { Description = "The message to sign.", DefaultValueFactory = _ => "hello from threshold client" };
+        var sign = new Command("sign", "Register a fresh user, log in, generate a key and sign one message.") { curve, message };
+        var client = new Command("client", "Talk to a running aggregator.") { address, certificate, info, sign };
+        info.SetAction(async (parse, ct) =>
+        {
+            await using var wallet = Connect(parse, address, certificate, out var api);
+            var cluster = await wallet.ConnectAsync(ct);
+            Console.WriteLine(Google.Protobuf.JsonFormatter.Default.Format(cluster));
+            return 0;
+        });
+        sign.SetAction(async (parse, ct) =>
+        {
+            await using var wallet = Connect(parse, address, certificate, out _);
+            await wallet.ConnectAsync(ct);
+            var password = RandomNumberGenerator.GetBytes(16);
+            var user = await wallet.RegisterAsync(password, ct);
+            await wallet.LoginAsync(user, password, cancellationToken: ct);
+            var key = await wallet.GenerateKeyAsync(Threshold.Curves.Curve.FromName(parse.GetValue(curve)!), ct);
+            var (signature, digest) = await wallet.SignMessageAsync(key.KeyId, System.Text.Encoding.UTF8.GetBytes(parse.GetValue(message)!), ct);
+            Console.WriteLine($"user {user}, key {key.KeyId} ({key.Curve.Name}) {key.PublicKey}");
+            Console.WriteLine($"digest {Convert.ToHexStringLower(digest)}");
+            Console.WriteLine($"r {signature.R.ToHex()}  s {signature.S.ToHex()}  recovery id {signature.RecoveryId}  valid {ThresholdClient.Verify(key, digest, signature)}");
+            await wallet.LogoutAsync(ct);
+            return 0;
+        });
+        return client;
+    }
+
+    private static ThresholdClient Connect(ParseResult parse, Option<string> address, Option<FileInfo> certificate, out RpcWalletApi api)
+    {
+        var pinned = X509Certificate2.CreateFromPem(File.ReadAllText(parse.GetRequiredValue(certificate).FullName));
+        api = new RpcWalletApi(new RpcClient(new Uri(parse.GetRequiredValue(address)), new RpcClientOptions { PinnedServerCertificate = pinned }));
+        return new ThresholdClient(api, NodeRuntime.Opaque(Threshold.Opaque.OpaqueSuite.Ristretto255Sha512.Name));
+    }
+
+    private static async Task WaitForShutdownAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
