@@ -59,6 +59,12 @@ public sealed record EmbeddedClusterOptions
     /// the aggregator's client certificate. Otherwise everything is called in process.
     /// </summary>
     public bool OverLoopbackTls { get; init; }
+
+    /// <summary>
+    /// Wraps each node's client as the aggregator sees it: how the simulator and tests put faults on the
+    /// network (a node that stops answering, delays). Null: the plain clients.
+    /// </summary>
+    public Func<INodeClient, INodeClient>? NetworkFaults { get; init; }
 }
 
 /// <summary>
@@ -124,6 +130,11 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             IReadOnlyList<INodeClient> clients = options.OverLoopbackTls
                 ? await ServeNodesAsync(nodes, hosts, cancellationToken).ConfigureAwait(false)
                 : [.. nodes.Select(n => (INodeClient)new InProcessNodeClient(n))];
+            if (options.NetworkFaults is { } faults)
+            {
+                clients = [.. clients.Select(faults)];
+            }
+
             var aggregator = new AggregatorService(new AggregatorOptions
             {
                 Nodes = clients,

@@ -21,7 +21,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public OpaqueConfiguration Opaque => cluster.Opaque;
 
-    public static async Task<InProcessCluster> StartAsync(int n, int t, int loginLimit = 10, int poolTarget = 2, Threshold.Storage.Consensus.IConsensusStore? consensus = null, int clusterLoginLimit = 10, Func<string, Threshold.Node.Storage.INodeVault>? vaults = null) =>
+    public static async Task<InProcessCluster> StartAsync(int n, int t, int loginLimit = 10, int poolTarget = 2, Threshold.Storage.Consensus.IConsensusStore? consensus = null, int clusterLoginLimit = 10, Func<string, Threshold.Node.Storage.INodeVault>? vaults = null, Func<INodeClient, INodeClient>? faults = null) =>
         new(await EmbeddedCluster.StartAsync(
             new EmbeddedClusterOptions
             {
@@ -34,6 +34,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
                 Consensus = consensus,
                 ClusterLoginLimit = clusterLoginLimit,
                 Vaults = vaults,
+                NetworkFaults = faults,
             },
             TestContext.Current.CancellationToken));
 
