@@ -266,11 +266,17 @@ public sealed class AggregatorService : IAsyncDisposable
             return response;
         }
 
-        var presignature = pool.Take(request.KeyId, available) ?? await PresignAsync(request.KeyId, available.Order().Take(options.Threshold).ToList(), cancellationToken).ConfigureAwait(false);
+        var presignature = pool.Take(request.KeyId, available);
         if (presignature is null)
         {
-            response.Failure = new OperationFailure { Reason = "no presignature could be made for the available nodes" };
-            return response;
+            var (made, outcome) = await PresignRunAsync(request.KeyId, available.Order().Take(options.Threshold).ToList(), cancellationToken).ConfigureAwait(false);
+            if (made is null)
+            {
+                response.Failure = Failure("no presignature could be made for the available nodes", outcome);
+                return response;
+            }
+
+            presignature = made;
         }
 
         var signers = presignature.Signers.Select(s => (int)s).ToList();
@@ -374,7 +380,10 @@ public sealed class AggregatorService : IAsyncDisposable
         }));
     }
 
-    private async Task<PresignatureInfo?> PresignAsync(string keyId, List<int> signers, CancellationToken cancellationToken)
+    private async Task<PresignatureInfo?> PresignAsync(string keyId, List<int> signers, CancellationToken cancellationToken) =>
+        (await PresignRunAsync(keyId, signers, cancellationToken).ConfigureAwait(false)).Presignature;
+
+    private async Task<(PresignatureInfo? Presignature, ProtocolOutcome Outcome)> PresignRunAsync(string keyId, List<int> signers, CancellationToken cancellationToken)
     {
         var nodes = signers.ToDictionary(p => p, p => byParty[p]);
         var outcome = await driver.RunAsync(nodes, new StartProtocolRequest
@@ -385,7 +394,7 @@ public sealed class AggregatorService : IAsyncDisposable
             Parties = { signers.Select(p => (uint)p) },
         }, cancellationToken).ConfigureAwait(false);
         var infos = outcome.Steps.Values.Select(s => s.Presignature).Where(p => p is not null).ToList();
-        return outcome.Completed && infos.Count == signers.Count && infos.All(i => i.Equals(infos[0])) ? infos[0] : null;
+        return (outcome.Completed && infos.Count == signers.Count && infos.All(i => i.Equals(infos[0])) ? infos[0] : null, outcome);
     }
 
     private static PresignatureCommitments Commitments(PresignatureInfo info)

@@ -56,6 +56,9 @@ public sealed record NodeOptions
 
     /// <summary>The furthest in the future a request may say it expires.</summary>
     public TimeSpan MaxRequestLifetime { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Makes this node a malicious signer in presigning (system tests of blame); null always in production.</summary>
+    internal Threshold.Cggmp.Presigning.PresignFaults? PresignFaults { get; init; }
 }
 
 /// <summary>
@@ -82,7 +85,7 @@ public sealed class NodeService : IDisposable
         opaque = new OpaqueNode(options.Identity.NodeId, options.Opaque, options.OpaqueSetup, options.Users, RandomNumberGenerator.Create());
         sessions = new UserSessions(options.Time, options.SessionLifetime, options.IdleTimeout);
         authorizations = new Authorizations(options.Time);
-        protocols = new ProtocolHost(options.Identity, options.Members, options.Vault, options.Primes, options.Level, RandomNumberGenerator.Create(), options.Time);
+        protocols = new ProtocolHost(options.Identity, options.Members, options.Vault, options.Primes, options.Level, RandomNumberGenerator.Create(), options.Time) { PresignFaults = options.PresignFaults };
     }
 
     /// <summary>The node's name.</summary>

@@ -65,6 +65,9 @@ public sealed record EmbeddedClusterOptions
     /// network (a node that stops answering, delays). Null: the plain clients.
     /// </summary>
     public Func<INodeClient, INodeClient>? NetworkFaults { get; init; }
+
+    /// <summary>Makes the named node a malicious signer (system tests of blame).</summary>
+    internal (string NodeId, Threshold.Cggmp.Presigning.PresignFaults Faults)? MaliciousSigner { get; init; }
 }
 
 /// <summary>
@@ -123,6 +126,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 : new LocalLoginBudget(options.LoginLimit),
             Primes = options.Primes,
             Level = options.Level,
+            PresignFaults = options.MaliciousSigner is { } malicious && malicious.NodeId == identity.NodeId ? malicious.Faults : null,
         })).ToList();
         var hosts = new List<IAsyncDisposable>();
         try

@@ -26,6 +26,9 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
     private readonly ConcurrentDictionary<string, RunningSession> sessions = new();
     private readonly ConcurrentDictionary<string, bool> usedSessionIds = new();
 
+    /// <summary>Deviations for system tests of blame; null in production.</summary>
+    internal Threshold.Cggmp.Presigning.PresignFaults? PresignFaults { get; init; }
+
     /// <summary>The cluster's members (for naming culprits).</summary>
     internal ClusterMembers Members => members;
 
@@ -156,7 +159,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         Party<Presignature> party;
         try
         {
-            party = Presign.Create(new PresignConfig(signers, sid), key.Share, key.Aux, Party, rng);
+            party = Presign.Create(new PresignConfig(signers, sid), key.Share, key.Aux, Party, rng, PresignFaults);
         }
         catch (ArgumentException e)
         {
