@@ -20,6 +20,9 @@ public enum WalletErrorKind
 
     /// <summary>A node refused on behalf of the user's authorisation.</summary>
     PermissionDenied,
+
+    /// <summary>Too many nodes know no open session for the request (it expired, was logged out, or never was): log in again.</summary>
+    Unauthenticated,
 }
 
 /// <summary>The wallet API refused a request.</summary>
@@ -240,7 +243,7 @@ public sealed class AggregatorService : IAsyncDisposable
     /// <summary>See threshold.v1.Wallet.GetPublicKey: relays the sealed requests; the client reads the replies.</summary>
     public async Task<GetPublicKeyResponse> GetPublicKeyAsync(GetPublicKeyRequest request, CancellationToken cancellationToken)
     {
-        var outcomes = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken).ConfigureAwait(false);
+        var outcomes = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken, sessionQuorum: options.Threshold).ConfigureAwait(false);
         var response = new GetPublicKeyResponse();
         response.Replies.AddRange(outcomes.Values.OfType<ChannelEnvelope>());
         return response;
@@ -258,11 +261,17 @@ public sealed class AggregatorService : IAsyncDisposable
         }
 
         var response = new SignResponse();
-        var submitted = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken).ConfigureAwait(false);
+        var errors = new Dictionary<string, NodeCallException?>();
+        var submitted = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken, sessionQuorum: options.Threshold, errors: errors).ConfigureAwait(false);
         var available = submitted.Where(e => e.Value is not null).Select(e => partyOf[e.Key]).ToHashSet();
         if (available.Count < options.Threshold)
         {
-            response.Failure = new OperationFailure { Reason = $"only {available.Count} of the {options.Threshold} nodes needed accepted the request", UnresponsiveNodes = { submitted.Where(e => e.Value is null).Select(e => e.Key) } };
+            response.Failure = new OperationFailure
+            {
+                Reason = $"only {available.Count} of the {options.Threshold} nodes needed accepted the request",
+                UnresponsiveNodes = { errors.Where(e => e.Value is null or { Unavailable: true }).Select(e => e.Key) },
+                RefusingNodes = { errors.Where(e => e.Value is { Unavailable: false }).Select(e => e.Key) },
+            };
             return response;
         }
 
@@ -462,8 +471,19 @@ public sealed class AggregatorService : IAsyncDisposable
         return outcomes.ToDictionary(e => e.Key, e => e.Value!);
     }
 
-    /// <summary>Calls each node with its deadline; a failing node maps to null (or throws when asked to).</summary>
-    private async Task<Dictionary<string, TResult?>> EachAsync<T, TResult>(IEnumerable<(string NodeId, T Item)> items, Func<INodeClient, T, CancellationToken, Task<TResult>> call, CancellationToken cancellationToken, bool throwOnFailure = false)
+    /// <summary>
+    /// Calls each node with its deadline; a failing node maps to null (or throws when asked to), and its
+    /// error goes to <paramref name="errors"/> (null: it timed out). With a <paramref name="sessionQuorum"/>,
+    /// a request that too many nodes refuse for want of a session fails as
+    /// <see cref="WalletErrorKind.Unauthenticated"/>, so the wallet learns to log in again.
+    /// </summary>
+    private async Task<Dictionary<string, TResult?>> EachAsync<T, TResult>(
+        IEnumerable<(string NodeId, T Item)> items,
+        Func<INodeClient, T, CancellationToken, Task<TResult>> call,
+        CancellationToken cancellationToken,
+        bool throwOnFailure = false,
+        int? sessionQuorum = null,
+        Dictionary<string, NodeCallException?>? errors = null)
         where TResult : class
     {
         var tasks = items.Select(async x =>
@@ -481,11 +501,22 @@ public sealed class AggregatorService : IAsyncDisposable
             }
         }).ToList();
         var results = await Task.WhenAll(tasks).ConfigureAwait(false);
-        if (throwOnFailure && results.FirstOrDefault(r => r.Error is not null) is { Error: { } error } failed)
+        foreach (var failed in results.Where(r => r.Error is not null))
+        {
+            errors?.Add(failed.NodeId, failed.Error as NodeCallException);
+        }
+
+        var sessionless = results.Where(r => r.Error is NodeCallException { Kind: NodeErrorKind.Unauthenticated }).Select(r => r.NodeId).ToList();
+        if (sessionless.Count > 0 && (throwOnFailure || results.Length - sessionless.Count < sessionQuorum))
+        {
+            throw new WalletException(WalletErrorKind.Unauthenticated, $"no open session at {string.Join(", ", sessionless.Order(StringComparer.Ordinal))}: it expired or was closed; log in again");
+        }
+
+        if (throwOnFailure && results.FirstOrDefault(r => r.Error is not null) is { Error: { } error } failedNode)
         {
             throw error is NodeCallException { Unavailable: false, Kind: var kind } refused
                 ? new WalletException(kind == NodeErrorKind.PermissionDenied ? WalletErrorKind.PermissionDenied : WalletErrorKind.InvalidArgument, refused.Message)
-                : new WalletException(WalletErrorKind.Unavailable, $"node {failed.NodeId} is unavailable");
+                : new WalletException(WalletErrorKind.Unavailable, $"node {failedNode.NodeId} is unavailable");
         }
 
         return results.ToDictionary(r => r.NodeId, r => r.Result);

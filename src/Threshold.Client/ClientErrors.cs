@@ -1,4 +1,5 @@
 using Threshold.Contracts.V1;
+using Threshold.Rpc;
 
 namespace Threshold.Client;
 
@@ -32,4 +33,14 @@ public sealed class ThresholdClientException(ClientErrorKind kind, string messag
 
     /// <summary>Culprits, unresponsive or refusing nodes, when the cluster reported them.</summary>
     public OperationFailure? Failure { get; } = failure;
+
+    /// <summary>The SDK's error for a status the wallet API returned (see threshold.v1.Wallet).</summary>
+    public static ThresholdClientException FromStatus(RpcStatusCode code, string detail) => new(
+        code switch
+        {
+            RpcStatusCode.PermissionDenied => ClientErrorKind.Refused,
+            RpcStatusCode.Unauthenticated => ClientErrorKind.NotLoggedIn,
+            _ => ClientErrorKind.OperationFailed,
+        },
+        $"{code}: {detail}");
 }

@@ -50,9 +50,7 @@ public sealed class RpcWalletApi(RpcClient client) : IWalletApi, IDisposable
         }
         catch (RpcException e)
         {
-            throw new ThresholdClientException(
-                e.StatusCode == RpcStatusCode.PermissionDenied ? ClientErrorKind.Refused : ClientErrorKind.OperationFailed,
-                $"{e.StatusCode}: {e.Detail}");
+throw ThresholdClientException.FromStatus(e.StatusCode, e.Detail);
         }
     }
 }

@@ -66,6 +66,9 @@ public sealed record EmbeddedClusterOptions
     /// </summary>
     public Func<INodeClient, INodeClient>? NetworkFaults { get; init; }
 
+    /// <summary>The nodes' clock (session expiry and idle timeout, request expiry).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Makes the named node a malicious signer (system tests of blame).</summary>
     internal (string NodeId, Threshold.Cggmp.Presigning.PresignFaults Faults)? MaliciousSigner { get; init; }
 }
@@ -126,6 +129,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 : new LocalLoginBudget(options.LoginLimit),
             Primes = options.Primes,
             Level = options.Level,
+            Time = options.Time,
             PresignFaults = options.MaliciousSigner is { } malicious && malicious.NodeId == identity.NodeId ? malicious.Faults : null,
         })).ToList();
         var hosts = new List<IAsyncDisposable>();
@@ -207,33 +211,48 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     }
 }
 
-/// <summary>The wallet API in process (no sockets): the embedded demo and tests.</summary>
+/// <summary>
+/// The wallet API in process (no sockets): the embedded demo and tests. Refusals surface as the same
+/// <see cref="ThresholdClientException"/> kinds <see cref="RpcWalletApi"/> gives over the network.
+/// </summary>
 public sealed class InProcessWalletApi(AggregatorService aggregator) : IWalletApi
 {
     /// <inheritdoc />
     public Task<ClusterInfo> GetClusterInfoAsync(CancellationToken cancellationToken) => Task.FromResult(aggregator.GetClusterInfo());
 
     /// <inheritdoc />
-    public Task<RegisterStartResponse> RegisterStartAsync(RegisterStartRequest request, CancellationToken cancellationToken) => aggregator.RegisterStartAsync(request, cancellationToken);
+    public Task<RegisterStartResponse> RegisterStartAsync(RegisterStartRequest request, CancellationToken cancellationToken) => Guard(() => aggregator.RegisterStartAsync(request, cancellationToken));
 
     /// <inheritdoc />
-    public Task<RegisterFinishResponse> RegisterFinishAsync(RegisterFinishRequest request, CancellationToken cancellationToken) => aggregator.RegisterFinishAsync(request, cancellationToken);
+    public Task<RegisterFinishResponse> RegisterFinishAsync(RegisterFinishRequest request, CancellationToken cancellationToken) => Guard(() => aggregator.RegisterFinishAsync(request, cancellationToken));
 
     /// <inheritdoc />
-    public Task<LoginStartResponse> LoginStartAsync(LoginStartRequest request, CancellationToken cancellationToken) => aggregator.LoginStartAsync(request, cancellationToken);
+    public Task<LoginStartResponse> LoginStartAsync(LoginStartRequest request, CancellationToken cancellationToken) => Guard(() => aggregator.LoginStartAsync(request, cancellationToken));
 
     /// <inheritdoc />
-    public Task<LoginFinishResponse> LoginFinishAsync(LoginFinishRequest request, CancellationToken cancellationToken) => aggregator.LoginFinishAsync(request, cancellationToken);
+    public Task<LoginFinishResponse> LoginFinishAsync(LoginFinishRequest request, CancellationToken cancellationToken) => Guard(() => aggregator.LoginFinishAsync(request, cancellationToken));
 
     /// <inheritdoc />
-    public Task<GenerateKeyResponse> GenerateKeyAsync(GenerateKeyRequest request, CancellationToken cancellationToken) => aggregator.GenerateKeyAsync(request, cancellationToken);
+    public Task<GenerateKeyResponse> GenerateKeyAsync(GenerateKeyRequest request, CancellationToken cancellationToken) => Guard(() => aggregator.GenerateKeyAsync(request, cancellationToken));
 
     /// <inheritdoc />
-    public Task<GetPublicKeyResponse> GetPublicKeyAsync(GetPublicKeyRequest request, CancellationToken cancellationToken) => aggregator.GetPublicKeyAsync(request, cancellationToken);
+    public Task<GetPublicKeyResponse> GetPublicKeyAsync(GetPublicKeyRequest request, CancellationToken cancellationToken) => Guard(() => aggregator.GetPublicKeyAsync(request, cancellationToken));
 
     /// <inheritdoc />
-    public Task<SignResponse> SignAsync(SignRequest request, CancellationToken cancellationToken) => aggregator.SignAsync(request, cancellationToken);
+    public Task<SignResponse> SignAsync(SignRequest request, CancellationToken cancellationToken) => Guard(() => aggregator.SignAsync(request, cancellationToken));
 
     /// <inheritdoc />
-    public Task<LogoutResponse> LogoutAsync(LogoutRequest request, CancellationToken cancellationToken) => aggregator.LogoutAsync(request, cancellationToken);
+    public Task<LogoutResponse> LogoutAsync(LogoutRequest request, CancellationToken cancellationToken) => Guard(() => aggregator.LogoutAsync(request, cancellationToken));
+
+    private static async Task<T> Guard<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (WalletException e)
+        {
+            throw ThresholdClientException.FromStatus(AggregatorRpc.StatusOf(e.Kind), e.Message);
+        }
+    }
 }

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using Threshold.Opaque;
-using Threshold.Opaque.Ksf;
 using Threshold.Server;
-using Threshold.Testing;
 
 namespace Threshold.System.Tests;
 
@@ -17,12 +14,8 @@ public sealed class BadInputTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var cluster = await EmbeddedCluster.StartAsync(
-            new EmbeddedClusterOptions
+            InProcessCluster.Options(2, 2) with
             {
-                Nodes = 2,
-                Threshold = 2,
-                Opaque = new OpaqueConfiguration(OpaqueSuite.Ristretto255Sha512, new Argon2idKsf(Argon2idProfile.Test), OpaqueConfiguration.DefaultContext),
-                Primes = TestPrimes.Pool(),
                 OverLoopbackTls = true,
             },
             ct);

@@ -1,10 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text.Json;
-using Threshold.Opaque;
-using Threshold.Opaque.Ksf;
 using Threshold.Server;
-using Threshold.Testing;
 
 namespace Threshold.System.Tests;
 
@@ -23,12 +20,8 @@ public sealed class GrpcJsInteropTests
         var interop = Path.Combine(RepositoryRoot(), "tests", "interop", "grpc-js");
         Assert.True(Directory.Exists(Path.Combine(interop, "node_modules", "@grpc", "grpc-js")), "run `npm ci --prefix tests/interop/grpc-js` first");
         await using var cluster = await EmbeddedCluster.StartAsync(
-            new EmbeddedClusterOptions
+            InProcessCluster.Options(3, 2) with
             {
-                Nodes = 3,
-                Threshold = 2,
-                Opaque = new OpaqueConfiguration(OpaqueSuite.Ristretto255Sha512, new Argon2idKsf(Argon2idProfile.Test), OpaqueConfiguration.DefaultContext),
-                Primes = TestPrimes.Pool(),
                 OverLoopbackTls = true,
             },
             ct);

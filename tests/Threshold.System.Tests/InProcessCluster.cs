@@ -23,12 +23,8 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public static async Task<InProcessCluster> StartAsync(int n, int t, int loginLimit = 10, int poolTarget = 2, Threshold.Storage.Consensus.IConsensusStore? consensus = null, int clusterLoginLimit = 10, Func<string, Threshold.Node.Storage.INodeVault>? vaults = null, Func<INodeClient, INodeClient>? faults = null) =>
         new(await EmbeddedCluster.StartAsync(
-            new EmbeddedClusterOptions
+            Options(n, t) with
             {
-                Nodes = n,
-                Threshold = t,
-                Opaque = new OpaqueConfiguration(OpaqueSuite.Ristretto255Sha512, new Argon2idKsf(Argon2idProfile.Test), OpaqueConfiguration.DefaultContext),
-                Primes = TestPrimes.Pool(),
                 LoginLimit = loginLimit,
                 PoolTarget = poolTarget,
                 Consensus = consensus,
@@ -39,6 +35,15 @@ internal sealed class InProcessCluster : IAsyncDisposable
             TestContext.Current.CancellationToken));
 
     public ThresholdClient Client() => new(cluster.WalletApi, Opaque);
+
+    /// <summary>Options for an embedded cluster of <paramref name="n"/> nodes, threshold <paramref name="t"/>, with the test settings.</summary>
+    public static EmbeddedClusterOptions Options(int n, int t) => new()
+    {
+        Nodes = n,
+        Threshold = t,
+        Opaque = new OpaqueConfiguration(OpaqueSuite.Ristretto255Sha512, new Argon2idKsf(Argon2idProfile.Test), OpaqueConfiguration.DefaultContext),
+        Primes = TestPrimes.Pool(),
+    };
 
     public ValueTask DisposeAsync() => cluster.DisposeAsync();
 }

@@ -135,31 +135,4 @@ public sealed class InProcessSecurityTests
         var error = await Assert.ThrowsAsync<NodeException>(() => cluster.Nodes[0].SubmitAsync(envelope, ct));
         Assert.Equal(NodeErrorKind.Unauthenticated, error.Kind);
     }
-
-    private sealed class RecordingWalletApi(IWalletApi inner) : IWalletApi
-    {
-        public SignRequest? LastSign { get; private set; }
-
-        public Task<ClusterInfo> GetClusterInfoAsync(CancellationToken cancellationToken) => inner.GetClusterInfoAsync(cancellationToken);
-
-        public Task<RegisterStartResponse> RegisterStartAsync(RegisterStartRequest request, CancellationToken cancellationToken) => inner.RegisterStartAsync(request, cancellationToken);
-
-        public Task<RegisterFinishResponse> RegisterFinishAsync(RegisterFinishRequest request, CancellationToken cancellationToken) => inner.RegisterFinishAsync(request, cancellationToken);
-
-        public Task<LoginStartResponse> LoginStartAsync(LoginStartRequest request, CancellationToken cancellationToken) => inner.LoginStartAsync(request, cancellationToken);
-
-        public Task<LoginFinishResponse> LoginFinishAsync(LoginFinishRequest request, CancellationToken cancellationToken) => inner.LoginFinishAsync(request, cancellationToken);
-
-        public Task<GenerateKeyResponse> GenerateKeyAsync(GenerateKeyRequest request, CancellationToken cancellationToken) => inner.GenerateKeyAsync(request, cancellationToken);
-
-        public Task<GetPublicKeyResponse> GetPublicKeyAsync(GetPublicKeyRequest request, CancellationToken cancellationToken) => inner.GetPublicKeyAsync(request, cancellationToken);
-
-        public Task<SignResponse> SignAsync(SignRequest request, CancellationToken cancellationToken)
-        {
-            LastSign = request.Clone();
-            return inner.SignAsync(request, cancellationToken);
-        }
-
-        public Task<LogoutResponse> LogoutAsync(LogoutRequest request, CancellationToken cancellationToken) => inner.LogoutAsync(request, cancellationToken);
-    }
 }

@@ -1,10 +1,7 @@
 using System.Net.Http;
 using System.Security.Cryptography;
 using Threshold.Client;
-using Threshold.Opaque;
-using Threshold.Opaque.Ksf;
 using Threshold.Server;
-using Threshold.Testing;
 using Curve = Threshold.Curves.Curve;
 
 namespace Threshold.System.Tests;
@@ -14,12 +11,8 @@ namespace Threshold.System.Tests;
 public sealed class LoopbackTlsTests
 {
     private static Task<EmbeddedCluster> StartAsync(CancellationToken ct) => EmbeddedCluster.StartAsync(
-        new EmbeddedClusterOptions
+        InProcessCluster.Options(3, 2) with
         {
-            Nodes = 3,
-            Threshold = 2,
-            Opaque = new OpaqueConfiguration(OpaqueSuite.Ristretto255Sha512, new Argon2idKsf(Argon2idProfile.Test), OpaqueConfiguration.DefaultContext),
-            Primes = TestPrimes.Pool(),
             PoolTarget = 4,
             OverLoopbackTls = true,
         },
@@ -32,7 +25,8 @@ public sealed class LoopbackTlsTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var cluster = await StartAsync(ct);
-        await using var client = new ThresholdClient(cluster.WalletApi, cluster.Opaque);
+        var wallet = new RecordingWalletApi(cluster.WalletApi);
+        await using var client = new ThresholdClient(wallet, cluster.Opaque);
         await client.ConnectAsync(ct);
         var password = "over the wire"u8.ToArray();
         var user = await client.RegisterAsync(password, ct);
@@ -44,7 +38,13 @@ public sealed class LoopbackTlsTests
             Assert.True(InProcessFlowTests.IndependentVerify(key.PublicKey, digest, signature), $"signature {i}");
         }
 
+        await client.GetPublicKeyAsync(key.KeyId, ct);
         await client.LogoutAsync(ct);
+
+        // Over gRPC too, a request in a closed session comes back as UNAUTHENTICATED: log in again.
+        var replayed = await Assert.ThrowsAsync<ThresholdClientException>(() => cluster.WalletApi.GetPublicKeyAsync(wallet.LastGetPublicKey!, ct));
+        Assert.Equal(ClientErrorKind.NotLoggedIn, replayed.Kind);
+        Assert.StartsWith("Unauthenticated", replayed.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,10 +2,7 @@ using System.Security.Cryptography;
 using Threshold.Cggmp.Presigning;
 using Threshold.Client;
 using Threshold.Curves;
-using Threshold.Opaque;
-using Threshold.Opaque.Ksf;
 using Threshold.Server;
-using Threshold.Testing;
 
 namespace Threshold.System.Tests;
 
@@ -18,12 +15,8 @@ public sealed class MaliciousNodeTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var cluster = await EmbeddedCluster.StartAsync(
-            new EmbeddedClusterOptions
+            InProcessCluster.Options(3, 2) with
             {
-                Nodes = 3,
-                Threshold = 2,
-                Opaque = new OpaqueConfiguration(OpaqueSuite.Ristretto255Sha512, new Argon2idKsf(Argon2idProfile.Test), OpaqueConfiguration.DefaultContext),
-                Primes = TestPrimes.Pool(),
                 PoolTarget = 0,
                 OverLoopbackTls = true,
                 MaliciousSigner = ("node-2", new PresignFaults(Delta: d => d + Scalar.One(d.Curve))),

@@ -57,13 +57,17 @@ public static class AggregatorRpc
         }
         catch (WalletException e)
         {
-            throw new RpcException(e.Kind switch
-            {
-                WalletErrorKind.InvalidArgument => RpcStatusCode.InvalidArgument,
-                WalletErrorKind.Unavailable => RpcStatusCode.Unavailable,
-                WalletErrorKind.PermissionDenied => RpcStatusCode.PermissionDenied,
-                _ => RpcStatusCode.Internal,
-            }, e.Message);
+            throw new RpcException(StatusOf(e.Kind), e.Message);
         }
     }
+
+    /// <summary>The gRPC status the wallet API answers a refusal with.</summary>
+    internal static RpcStatusCode StatusOf(WalletErrorKind kind) => kind switch
+    {
+        WalletErrorKind.InvalidArgument => RpcStatusCode.InvalidArgument,
+        WalletErrorKind.Unavailable => RpcStatusCode.Unavailable,
+        WalletErrorKind.PermissionDenied => RpcStatusCode.PermissionDenied,
+        WalletErrorKind.Unauthenticated => RpcStatusCode.Unauthenticated,
+        _ => RpcStatusCode.Internal,
+    };
 }
