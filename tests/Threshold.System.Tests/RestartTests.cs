@@ -12,8 +12,8 @@ using Curve = Threshold.Curves.Curve;
 namespace Threshold.System.Tests;
 
 /// <summary>
-/// Separate node and aggregator runtimes from `threshold cluster init` files, over TLS: sign, stop every
-/// process, start them again from their stores, and sign again with the same key. A node whose database
+/// Separate node and aggregator runtimes from `threshold cluster init` files, over TLS: sign on both curves,
+/// stop every process, start them again from their stores, and sign again with the same keys. A node whose database
 /// was rolled back refuses to start.
 /// </summary>
 [Trait("Category", "Slow")]
@@ -29,34 +29,8 @@ public sealed class RestartTests
             await ClusterInit.CreateAsync(directory.FullName, 3, 2, FreeBasePort(3), SecurityLevel.Bits2048, primes: TestPrimes.Pool(), cancellationToken: ct);
             var snapshot = Path.Combine(directory.FullName, "node-1-before");
             CopyDatabase(Path.Combine(directory.FullName, "node-1"), snapshot);
-            var password = "survives restarts"u8.ToArray();
 
-            string user, keyId;
-            byte[] publicKey;
-            await using (var cluster = await Running.StartAsync(directory.FullName, ct))
-            {
-                await using var client = cluster.Client();
-                await client.ConnectAsync(ct);
-                user = await client.RegisterAsync(password, ct);
-                await client.LoginAsync(user, password, cancellationToken: ct);
-                var key = await client.GenerateKeyAsync(Curve.Secp256k1, ct);
-                (keyId, publicKey) = (key.KeyId, key.PublicKey.Encode());
-                var digest = SHA256.HashData("before the restart"u8);
-                Assert.True(InProcessFlowTests.IndependentVerify(key.PublicKey, digest, await client.SignDigestAsync(keyId, digest, ct)));
-                await cluster.Aggregator.Aggregator.DrainAsync();
-            }
-
-            await using (var cluster = await Running.StartAsync(directory.FullName, ct))
-            {
-                await using var client = cluster.Client();
-                await client.ConnectAsync(ct);
-                await client.LoginAsync(user, password, cancellationToken: ct);
-                var key = await client.GetPublicKeyAsync(keyId, ct);
-                Assert.Equal(publicKey, key.PublicKey.Encode());
-                var digest = SHA256.HashData("after the restart"u8);
-                Assert.True(InProcessFlowTests.IndependentVerify(key.PublicKey, digest, await client.SignDigestAsync(keyId, digest, ct)));
-                await cluster.Aggregator.Aggregator.DrainAsync();
-            }
+            await SignAcrossRestartAsync(directory.FullName, ct);
 
             CopyDatabase(snapshot, Path.Combine(directory.FullName, "node-1"));
             var config = NodeConfig.Load(Path.Combine(directory.FullName, "node-1.json"));
@@ -66,6 +40,74 @@ public sealed class RestartTests
         finally
         {
             directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Registers, logs in, makes a key on each curve and signs with both; stops every process, starts
+    /// them again from their stores, and signs again with the same keys (checked by .NET's ECDsa).
+    /// </summary>
+    internal static async Task SignAcrossRestartAsync(string directory, CancellationToken ct)
+    {
+        var password = "survives restarts"u8.ToArray();
+        string user;
+        var keys = new List<(string KeyId, byte[] PublicKey)>();
+        await using (var cluster = await Running.StartAsync(directory, ct))
+        {
+            await using var client = cluster.Client();
+            await client.ConnectAsync(ct);
+            user = await client.RegisterAsync(password, ct);
+            await client.LoginAsync(user, password, cancellationToken: ct);
+            foreach (var curve in new[] { Curve.Secp256k1, Curve.P256 })
+            {
+                var key = await client.GenerateKeyAsync(curve, ct);
+                keys.Add((key.KeyId, key.PublicKey.Encode()));
+                await SignAndVerifyAsync(client, key, "before the restart", ct);
+            }
+
+            await cluster.Aggregator.Aggregator.DrainAsync();
+        }
+
+        await using (var cluster = await Running.StartAsync(directory, ct))
+        {
+            await using var client = cluster.Client();
+            await client.ConnectAsync(ct);
+            await client.LoginAsync(user, password, cancellationToken: ct);
+            foreach (var (keyId, publicKey) in keys)
+            {
+                var key = await client.GetPublicKeyAsync(keyId, ct);
+                Assert.Equal(publicKey, key.PublicKey.Encode());
+                await SignAndVerifyAsync(client, key, "after the restart", ct);
+            }
+
+            await cluster.Aggregator.Aggregator.DrainAsync();
+        }
+    }
+
+    /// <summary>A base port with the next <paramref name="count"/> ports free too.</summary>
+    internal static int FreeBasePort(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var start = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            if (start + count < 65000 && Enumerable.Range(start, count + 1).All(IsFree))
+            {
+                return start;
+            }
+        }
+
+        throw new InvalidOperationException("no free port range");
+    }
+
+    private static async Task SignAndVerifyAsync(ThresholdClient client, KeyInfo key, string text, CancellationToken ct)
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            var digest = SHA256.HashData(global::System.Text.Encoding.UTF8.GetBytes($"{text} {i}"));
+            Assert.True(InProcessFlowTests.IndependentVerify(key.PublicKey, digest, await client.SignDigestAsync(key.KeyId, digest, ct)), $"{key.Curve.Name}: {text} {i}");
         }
     }
 
@@ -81,24 +123,6 @@ public sealed class RestartTests
         {
             File.Delete(stale);
         }
-    }
-
-    /// <summary>A base port with the next <paramref name="count"/> ports free too.</summary>
-    private static int FreeBasePort(int count)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var start = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            if (start + count < 65000 && Enumerable.Range(start, count + 1).All(IsFree))
-            {
-                return start;
-            }
-        }
-
-        throw new InvalidOperationException("no free port range");
     }
 
     private static bool IsFree(int port)

@@ -23,12 +23,13 @@ internal static class ClusterCommands
         var threshold = new Option<int>("--threshold") { Description = "t.", DefaultValueFactory = _ => 2 };
         var basePort = new Option<int>("--base-port") { Description = "The aggregator listens here, node i on base + i.", DefaultValueFactory = _ => 7100 };
         var level = new Option<string>("--level") { Description = "Paillier level: 2048 or 3072.", DefaultValueFactory = _ => "2048" };
-        var init = new Command("init", "Create node identities, certificates, safe primes and configuration files for a loopback cluster.") { directory, nodes, threshold, basePort, level };
+        var postgres = new Option<string?>("--postgres") { Description = "Store nodes in PostgreSQL: a connection string in which {party} becomes each node's number, e.g. \"Host=db;Username=threshold;Database=threshold;Search Path=node{party}\" (the schemas must exist). SQLite files when absent." };
+        var init = new Command("init", "Create node identities, certificates, safe primes and configuration files for a loopback cluster.") { directory, nodes, threshold, basePort, level, postgres };
         init.SetAction(async (parse, ct) =>
         {
             var dir = parse.GetRequiredValue(directory).FullName;
             await AnsiConsole.Status().StartAsync("initialising", async context =>
-                await ClusterInit.CreateAsync(dir, parse.GetValue(nodes), parse.GetValue(threshold), parse.GetValue(basePort), SecurityLevel.FromName(parse.GetValue(level)!), new Progress<string>(m => context.Status(Markup.Escape(m))), cancellationToken: ct));
+                await ClusterInit.CreateAsync(dir, parse.GetValue(nodes), parse.GetValue(threshold), parse.GetValue(basePort), SecurityLevel.FromName(parse.GetValue(level)!), new Progress<string>(m => context.Status(Markup.Escape(m))), postgres: parse.GetValue(postgres), cancellationToken: ct));
             AnsiConsole.MarkupLine($"Cluster files in [bold]{Markup.Escape(dir)}[/]: run `threshold node --config {Markup.Escape(Path.Combine(dir, "node-1.json"))}` for each node, then `threshold aggregator --config {Markup.Escape(Path.Combine(dir, "aggregator.json"))}`.");
             return 0;
         });

@@ -20,7 +20,24 @@ public static class ClusterInit
     internal const string TlsCertificateFile = "tls.p12";
     internal const string ClientCertificateFile = "client.p12";
 
+    /// <summary>The placeholder in a PostgreSQL connection template that becomes each node's party number.</summary>
+    public const string PartyPlaceholder = "{party}";
+
     /// <summary>Initialises a cluster in <paramref name="directory"/>; returns the path of cluster.json.</summary>
+    /// <param name="directory">Where the files go.</param>
+    /// <param name="nodes">n.</param>
+    /// <param name="threshold">t.</param>
+    /// <param name="basePort">The aggregator listens here, node i on base + i.</param>
+    /// <param name="level">Paillier level.</param>
+    /// <param name="progress">Progress messages.</param>
+    /// <param name="primes">Safe primes to use instead of generating them (tests).</param>
+    /// <param name="postgres">
+    /// Store each node in PostgreSQL instead of SQLite: a connection string in which
+    /// <see cref="PartyPlaceholder"/> becomes the node's party number, so that each node gets a database
+    /// or schema of its own (e.g. <c>Host=db;Username=threshold;Database=threshold;Search Path=node{party}</c>).
+    /// The databases and schemas must exist.
+    /// </param>
+    /// <param name="cancellationToken">Cancels.</param>
     public static async Task<string> CreateAsync(
         string directory,
         int nodes,
@@ -29,12 +46,18 @@ public static class ClusterInit
         SecurityLevel level,
         IProgress<string>? progress = null,
         PrimePool? primes = null,
+        string? postgres = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threshold, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(threshold, nodes);
         ArgumentNullException.ThrowIfNull(level);
+        if (postgres is not null && nodes > 1 && !postgres.Contains(PartyPlaceholder, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"the PostgreSQL connection string must contain {PartyPlaceholder} so that each node has a database or schema of its own", nameof(postgres));
+        }
+
         Directory.CreateDirectory(directory);
         var clusterPath = Path.Combine(directory, "cluster.json");
         var consensus = Path.Combine(directory, "consensus.db");
@@ -52,7 +75,8 @@ public static class ClusterInit
         {
             var nodeId = $"node-{party}";
             progress?.Report($"creating {nodeId}");
-            var config = new NodeConfig(nodeId, "cluster.json", nodeId, $"127.0.0.1:{basePort + party}", ConsensusFile: "consensus.db", Level: level.Name);
+            var connection = postgres?.Replace(PartyPlaceholder, party.ToString(global::System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            var config = new NodeConfig(nodeId, "cluster.json", nodeId, $"127.0.0.1:{basePort + party}", connection, ConsensusFile: "consensus.db", Level: level.Name);
             var resolved = config with { ClusterFile = clusterPath, DataDirectory = Path.Combine(directory, nodeId), ConsensusFile = consensus };
             using var identity = NodeIdentity.Create(nodeId, party);
             using var tls = SelfSignedCertificate.Create(nodeId);
