@@ -62,6 +62,7 @@ public sealed class AggregatorService : IAsyncDisposable
     private readonly AggregatorOptions options;
     private readonly ProtocolDriver driver;
     private readonly PresignaturePool pool = new();
+    private readonly SignerSelection selection;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> refills = new();
     private readonly ConcurrentBag<Task> background = [];
     private readonly CancellationTokenSource stopping = new();
@@ -74,6 +75,7 @@ public sealed class AggregatorService : IAsyncDisposable
     {
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         driver = new ProtocolDriver(options.CallTimeout);
+        selection = new SignerSelection(options.Threshold);
     }
 
     /// <summary>The presignature pool (for monitoring and tests).</summary>
@@ -88,12 +90,10 @@ public sealed class AggregatorService : IAsyncDisposable
     /// <summary>Fills <paramref name="keyId"/>'s pool up to <paramref name="target"/> now (for warm-up before a burst).</summary>
     public async Task WarmUpAsync(string keyId, int target, CancellationToken cancellationToken)
     {
-        var signers = byParty.Keys.Order().Take(options.Threshold).ToList();
-        while (pool.Count(keyId, signers) < target)
+        while (pool.Count(keyId, selection.Trusted(byParty.Keys)) < target)
         {
-            var made = await PresignAsync(keyId, signers, cancellationToken).ConfigureAwait(false)
-                ?? throw new WalletException(WalletErrorKind.Unavailable, "presigning failed");
-            pool.Add(keyId, made);
+            var (made, incidents) = await PresignAmongAsync(keyId, byParty.Keys, cancellationToken).ConfigureAwait(false);
+            pool.Add(keyId, made ?? throw new WalletException(WalletErrorKind.Unavailable, $"presigning failed: {Describe(incidents)}"));
         }
     }
 
@@ -275,14 +275,21 @@ public sealed class AggregatorService : IAsyncDisposable
             return response;
         }
 
-        var presignature = pool.Take(request.KeyId, available);
+        var presignature = pool.Take(request.KeyId, selection.Trusted(available)) ?? pool.Take(request.KeyId, available);
         if (presignature is null)
         {
-            var (made, outcome) = await PresignRunAsync(request.KeyId, available.Order().Take(options.Threshold).ToList(), cancellationToken).ConfigureAwait(false);
+            var (made, incidents) = await PresignAmongAsync(request.KeyId, available, cancellationToken).ConfigureAwait(false);
             if (made is null)
             {
-                response.Failure = Failure("no presignature could be made for the available nodes", outcome);
+                incidents.Reason = "no presignature could be made for the available nodes";
+                response.Failure = incidents;
                 return response;
+            }
+
+            if (incidents.Culprits.Count + incidents.UnresponsiveNodes.Count + incidents.RefusingNodes.Count > 0)
+            {
+                incidents.Reason = "left out after failing a presigning run; the others signed";
+                response.Excluded = incidents;
             }
 
             presignature = made;
@@ -370,10 +377,10 @@ public sealed class AggregatorService : IAsyncDisposable
 
             try
             {
-                var signers = byParty.Keys.Order().Take(options.Threshold).ToList();
-                while (!stopping.IsCancellationRequested && pool.Count(keyId, signers) < options.PoolTarget)
+                // Bounded: with too few trusted nodes the count never reaches the target.
+                for (var runs = 0; runs < options.PoolTarget && !stopping.IsCancellationRequested && pool.Count(keyId, selection.Trusted(byParty.Keys)) < options.PoolTarget; runs++)
                 {
-                    var made = await PresignAsync(keyId, signers, stopping.Token).ConfigureAwait(false);
+                    var (made, _) = await PresignAmongAsync(keyId, byParty.Keys, stopping.Token).ConfigureAwait(false);
                     if (made is null)
                     {
                         break;
@@ -389,8 +396,40 @@ public sealed class AggregatorService : IAsyncDisposable
         }));
     }
 
-    private async Task<PresignatureInfo?> PresignAsync(string keyId, List<int> signers, CancellationToken cancellationToken) =>
-        (await PresignRunAsync(keyId, signers, cancellationToken).ConfigureAwait(false)).Presignature;
+    /// <summary>
+    /// Presigns with t of <paramref name="candidates"/>; when a run fails, leaves out the nodes that
+    /// made it fail (culprits, unresponsive, refusing) and tries the next t, while t are left.
+    /// Returns what each failed run reported.
+    /// </summary>
+    private async Task<(PresignatureInfo? Presignature, OperationFailure Incidents)> PresignAmongAsync(string keyId, IEnumerable<int> candidates, CancellationToken cancellationToken)
+    {
+        var remaining = candidates.ToHashSet();
+        var incidents = new OperationFailure();
+        while (remaining.Count >= options.Threshold)
+        {
+            var (made, outcome) = await PresignRunAsync(keyId, selection.Choose(remaining), cancellationToken).ConfigureAwait(false);
+            var failed = selection.Record(outcome, partyOf);
+            if (made is not null)
+            {
+                return (made, incidents);
+            }
+
+            incidents.Culprits.AddRange(outcome.Culprits);
+            incidents.UnresponsiveNodes.AddRange(outcome.Unresponsive);
+            incidents.RefusingNodes.AddRange(outcome.Refusing);
+            if (!remaining.Overlaps(failed))
+            {
+                break; // failed for no node's fault: another subset would fail alike
+            }
+
+            remaining.ExceptWith(failed);
+        }
+
+        return (null, incidents);
+    }
+
+    private static string Describe(OperationFailure incidents) =>
+        string.Join("; ", incidents.Culprits.Select(c => $"{c.NodeId} failed {c.Check}").Concat(incidents.UnresponsiveNodes.Select(n => $"{n} unresponsive")).Concat(incidents.RefusingNodes.Select(n => $"{n} refused")).DefaultIfEmpty("no node to blame"));
 
     private async Task<(PresignatureInfo? Presignature, ProtocolOutcome Outcome)> PresignRunAsync(string keyId, List<int> signers, CancellationToken cancellationToken)
     {

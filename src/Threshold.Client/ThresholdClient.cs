@@ -17,6 +17,12 @@ namespace Threshold.Client;
 /// <param name="PublicKey">The public key, confirmed by every node.</param>
 public sealed record KeyInfo(string KeyId, Threshold.Curves.Curve Curve, Point PublicKey);
 
+/// <summary>A verified signature and how it came about.</summary>
+/// <param name="Signature">The signature, verified against the key.</param>
+/// <param name="Signers">The nodes whose partial signatures it combines.</param>
+/// <param name="Excluded">Nodes left out while t others signed (culprits with evidence, unresponsive), or null.</param>
+public sealed record SignReport(EcdsaSignature Signature, IReadOnlyList<string> Signers, OperationFailure? Excluded);
+
 /// <summary>
 /// The wallet SDK. Registers a user with all n nodes and logs in to t or more (OPAQUE, pairwise, the
 /// aggregator only relaying), then talks to each node through its own sealed channel: every request
@@ -183,7 +189,14 @@ public sealed class ThresholdClient : IAsyncDisposable
     }
 
     /// <summary>Signs a 32-byte digest with the key; the signature is verified before it is returned.</summary>
-    public async Task<EcdsaSignature> SignDigestAsync(string keyId, ReadOnlyMemory<byte> digest, CancellationToken cancellationToken = default)
+    public async Task<EcdsaSignature> SignDigestAsync(string keyId, ReadOnlyMemory<byte> digest, CancellationToken cancellationToken = default) =>
+        (await SignDigestWithReportAsync(keyId, digest, cancellationToken).ConfigureAwait(false)).Signature;
+
+    /// <summary>
+    /// As <see cref="SignDigestAsync"/>, and says which nodes signed and which were left out on the way
+    /// (a node named as a culprit with evidence, or one that stopped answering, while t others signed).
+    /// </summary>
+    public async Task<SignReport> SignDigestWithReportAsync(string keyId, ReadOnlyMemory<byte> digest, CancellationToken cancellationToken = default)
     {
         if (digest.Length != 32)
         {
@@ -207,7 +220,7 @@ public sealed class ThresholdClient : IAsyncDisposable
             throw new ThresholdClientException(ClientErrorKind.Untrusted, "the aggregator returned a signature that does not verify");
         }
 
-        return signature;
+        return new SignReport(signature, [.. response.Signers], response.Excluded);
     }
 
     /// <summary>

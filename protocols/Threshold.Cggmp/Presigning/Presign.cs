@@ -231,7 +231,9 @@ internal sealed class PresignState
         {
             var statement = new PaillierEncryptionInRangeProof.Statement(Level, Curve, Aux.Setups[j], OwnKey, OwnK);
             var proof = PaillierEncryptionInRangeProof.Prove(Context(Self), statement, witness, rng, Aux.PaillierKey);
-            return new Wire.PresignEncProof { Proof = ByteString.CopyFrom(proof.Encode()) }.ToByteArray();
+            var encoded = proof.Encode();
+            encoded = Faults?.EncProof?.Invoke(encoded) ?? encoded;
+            return new Wire.PresignEncProof { Proof = ByteString.CopyFrom(encoded) }.ToByteArray();
         });
         return new Outgoing { Broadcast = broadcast, Direct = direct };
     }
@@ -252,8 +254,8 @@ internal sealed class PresignState
     }
 }
 
-/// <summary>How a signer deviates in tests: a wrong δ_i, a wrong S_i.</summary>
-internal sealed record PresignFaults(Func<Scalar, Scalar>? Delta = null, Func<Point, Point>? ChiCommitment = null);
+/// <summary>How a signer deviates in tests: a wrong δ_i, a wrong S_i, a corrupted Πenc proof (round 1).</summary>
+internal sealed record PresignFaults(Func<Scalar, Scalar>? Delta = null, Func<Point, Point>? ChiCommitment = null, Func<byte[], byte[]>? EncProof = null);
 
 /// <summary>
 /// One affine operation this signer performed on K_j: D = x ⊙ K_j ⊕ enc_j(−β; s) and F = enc_i(−β; r),
