@@ -407,8 +407,9 @@ public sealed class AggregatorService : IAsyncDisposable
         var incidents = new OperationFailure();
         while (remaining.Count >= options.Threshold)
         {
-            var (made, outcome) = await PresignRunAsync(keyId, selection.Choose(remaining), cancellationToken).ConfigureAwait(false);
-            var failed = selection.Record(outcome, partyOf);
+            var signers = selection.Choose(remaining);
+            var (made, outcome) = await PresignRunAsync(keyId, signers, cancellationToken).ConfigureAwait(false);
+            var failed = selection.Record(signers, outcome, made is not null, partyOf);
             if (made is not null)
             {
                 return (made, incidents);

@@ -105,7 +105,18 @@ public sealed class ProtocolDriver(TimeSpan callTimeout)
 
         ProtocolOutcome Finish(bool completed)
         {
-            var culprits = steps.Values.SelectMany(s => s.Culprits).GroupBy(c => (c.Party, c.Check)).Select(g => g.First()).ToList();
+            // One entry per (party, check), saying which nodes named it: a node's claim alone proves nothing.
+            var culprits = steps
+                .SelectMany(e => e.Value.Culprits.Select(c => (Culprit: c, By: nodes[e.Key].NodeId)))
+                .GroupBy(x => (x.Culprit.Party, x.Culprit.Check))
+                .Select(g =>
+                {
+                    var merged = g.First().Culprit.Clone();
+                    merged.NamedBy.Clear();
+                    merged.NamedBy.AddRange(g.Select(x => x.By).Distinct().Order(StringComparer.Ordinal));
+                    return merged;
+                })
+                .ToList();
             return new ProtocolOutcome(completed, steps, culprits, unresponsive.Distinct().ToList(), refusing.Distinct().ToList());
         }
     }

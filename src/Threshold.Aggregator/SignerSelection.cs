@@ -1,52 +1,49 @@
 using System.Collections.Concurrent;
-using Threshold.Contracts.V1;
 
 namespace Threshold.Aggregator;
 
 /// <summary>
-/// Which t nodes presign together: nodes under no suspicion first, then by party index. A node named
-/// as a culprit (with evidence) stays suspect until the aggregator restarts; one that did not answer
-/// or refused stays suspect until it next completes a run. Suspects are avoided, not banned: when too
-/// few others are left they are still asked, so a wrongly suspected node costs nothing but order.
+/// Which t nodes presign together. Each node carries the number of failed runs it took part in since
+/// it last completed one; the fewest go first, then by party index. Counting every participant, not
+/// only those named, matters because the aggregator does not judge the evidence behind a culprit (the
+/// wallet can): a node that cheats, or that blames whoever it is paired with, piles up failures faster
+/// than anyone it drags down, who clear theirs with the next run they complete. Nobody is banned: when
+/// too few others are left, anyone is still asked.
 /// </summary>
 internal sealed class SignerSelection(int threshold)
 {
-    // party → whether it was proven to cheat (sticky) rather than merely absent
-    private readonly ConcurrentDictionary<int, bool> suspects = new();
+    private readonly ConcurrentDictionary<int, int> failures = new();
 
     /// <summary>The t parties to ask among <paramref name="candidates"/>.</summary>
     public List<int> Choose(IEnumerable<int> candidates) =>
-        [.. candidates.Distinct().OrderBy(suspects.ContainsKey).ThenBy(p => p).Take(threshold)];
+        [.. candidates.Distinct().OrderBy(Failures).ThenBy(p => p).Take(threshold)];
 
-    /// <summary>The candidates under no suspicion.</summary>
-    public HashSet<int> Trusted(IEnumerable<int> candidates) => [.. candidates.Where(p => !suspects.ContainsKey(p))];
+    /// <summary>The candidates with no failed run since their last completed one.</summary>
+    public HashSet<int> Trusted(IEnumerable<int> candidates) => [.. candidates.Where(p => Failures(p) == 0)];
 
     /// <summary>
-    /// Learns from a finished run: returns the parties that made it fail (culprits, unresponsive,
-    /// refusing) and marks them suspect; clears the absence of those that completed.
+    /// Learns from a run of <paramref name="signers"/>: a run that produced its result clears them; a
+    /// failed one counts against each. Returns the parties to leave out of a retry: named culprits,
+    /// unresponsive, refusing.
     /// </summary>
-    public HashSet<int> Record(ProtocolOutcome outcome, IReadOnlyDictionary<string, int> partyOf)
+    public HashSet<int> Record(IReadOnlyCollection<int> signers, ProtocolOutcome outcome, bool succeeded, IReadOnlyDictionary<string, int> partyOf)
     {
-        var culprits = outcome.Culprits.Select(c => partyOf.TryGetValue(c.NodeId, out var p) ? p : (int)c.Party).ToHashSet();
-        var absent = outcome.Unresponsive.Concat(outcome.Refusing).Where(partyOf.ContainsKey).Select(n => partyOf[n]).ToHashSet();
-        foreach (var party in culprits)
+        foreach (var party in signers)
         {
-            suspects[party] = true;
-        }
-
-        foreach (var party in absent.Except(culprits))
-        {
-            suspects.AddOrUpdate(party, false, (_, proven) => proven);
-        }
-
-        foreach (var (party, step) in outcome.Steps)
-        {
-            if (step.Status == ProtocolStatus.Completed && suspects.TryGetValue(party, out var proven) && !proven)
+            if (succeeded)
             {
-                suspects.TryRemove(party, out _);
+                failures.TryRemove(party, out _);
+            }
+            else
+            {
+                failures.AddOrUpdate(party, 1, (_, n) => n + 1);
             }
         }
 
-        return [.. culprits, .. absent];
+        return succeeded
+            ? []
+            : [.. outcome.Culprits.Select(c => c.NodeId).Concat(outcome.Unresponsive).Concat(outcome.Refusing).Where(partyOf.ContainsKey).Select(n => partyOf[n])];
     }
+
+    private int Failures(int party) => failures.GetValueOrDefault(party);
 }

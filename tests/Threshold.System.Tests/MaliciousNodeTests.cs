@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using Threshold.Cggmp.Presigning;
+using Threshold.Aggregator;
 using Threshold.Client;
+using Threshold.Contracts.V1;
+using Curve = Threshold.Curves.Curve;
 using Threshold.Curves;
 using Threshold.Server;
 
@@ -56,6 +59,32 @@ public sealed class MaliciousNodeTests
         Assert.NotEmpty(culprit.Evidence);
     }
 
+    [Fact]
+    public async Task AnAccusationIsAttributedToTheNodeThatMadeIt()
+    {
+        // node-2 walks out of every presigning run blaming whoever it was paired with, without evidence.
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = await EmbeddedCluster.StartAsync(
+            InProcessCluster.Options(3, 2) with
+            {
+                PoolTarget = 0,
+                NetworkFaults = node => node.NodeId == "node-2" ? new FramingNode(node) : node,
+            },
+            ct);
+        await using var client = new ThresholdClient(cluster.WalletApi, cluster.Opaque);
+        var key = await NewKeyAsync(client, ct);
+
+        var error = await Assert.ThrowsAsync<ThresholdClientException>(() => client.SignDigestAsync(key.KeyId, SHA256.HashData("framed"u8), ct));
+        Assert.NotEmpty(error.Failure!.Culprits);
+        Assert.All(error.Failure.Culprits, c => Assert.Equal(["node-2"], c.NamedBy)); // the wallet sees whose word it is
+
+        // Nodes 1 and 3 were left out only for that request: together they sign the next one.
+        var digest = SHA256.HashData("without node-2"u8);
+        var report = await client.SignDigestWithReportAsync(key.KeyId, digest, ct);
+        Assert.True(InProcessFlowTests.IndependentVerify(key.PublicKey, digest, report.Signature));
+        Assert.Equal(["node-1", "node-3"], report.Signers.Order());
+    }
+
     private static (PresignFaults Faults, string Check) Fault(string misbehaviour) => misbehaviour switch
     {
         "wrong-delta" => (new PresignFaults(Delta: d => d + Scalar.One(d.Curve)), PresignChecks.IdentificationDecryption),
@@ -87,5 +116,27 @@ public sealed class MaliciousNodeTests
         var tampered = (byte[])proof.Clone();
         tampered[^1] ^= 1;
         return tampered;
+    }
+
+    /// <summary>Reports every presigning partner as a culprit to the aggregator and stops.</summary>
+    private sealed class FramingNode(INodeClient inner) : DelegatingNodeClient(inner)
+    {
+        public override async Task<ProtocolStep> StartProtocolAsync(StartProtocolRequest request, CancellationToken cancellationToken)
+        {
+            var step = await base.StartProtocolAsync(request, cancellationToken);
+            if (request.Kind != ProtocolKind.Presign)
+            {
+                return step;
+            }
+
+            step.Outgoing.Clear();
+            step.Status = ProtocolStatus.Aborted;
+            foreach (var party in request.Parties.Where(p => p != 2))
+            {
+                step.Culprits.Add(new Culprit { NodeId = $"node-{party}", Party = party, Check = PresignChecks.Encryption, Reason = "made up" });
+            }
+
+            return step;
+        }
     }
 }
