@@ -71,7 +71,7 @@ internal static class AffineOperationShared
         BigInteger power;
         if (owner is null)
         {
-            power = a.ModPow(rho, e, key.N);
+            power = PaillierRangeMath.SecretPow(a, rho, e, key.N); // the nonce ρ is the secret here
         }
         else
         {

@@ -32,13 +32,13 @@
 // * The prover refuses a witness outside x ∈ ±2^ℓ, y ∈ ±2^ℓ' instead of emitting a proof that would
 //   leak how far outside it is.
 //
-// Side channels: exponentiations with secret exponents on moduli the prover does not own (C^α mod N0²,
-// the ring-Pedersen commitments mod N̂) use the variable-time GMP path, as RingPedersenParameters.Commit
-// does; only the owner-side CRT operations use the constant-time one.
+// Side channels: every exponentiation with a secret exponent (C^α mod N0², the ring-Pedersen
+// commitments to x, y and the masks mod N̂, the owner-side CRT operations) is constant-time in the
+// exponent (mpz_powm_sec), as in Πenc and Πlog*: x is a key share or nonce share, reused across runs.
 //
 // Speed: the prover's operations on its own key N1 (B_y, w_y) run by CRT when Prove is given that key;
 // the verifier's operations on N0 and N̂ run by CRT when Verify is given its keys (in presigning the
-// verifier always owns both). Products of powers go through one MultiExp call.
+// verifier always owns both), with products of powers in one MultiExp call.
 using System.Numerics;
 using System.Security.Cryptography;
 using Google.Protobuf;
@@ -313,15 +313,15 @@ public static class AffineOperationWithGroupCommitmentProof
         using var delta = new SecretBigInteger(Sampling.Signed(rng, wide));
         using var mu = new SecretBigInteger(Sampling.Signed(rng, narrow));
 
-        // A = C^α · r^N0 · (1 + N0)^β mod N0² (one multi-exponentiation; N0 is the verifier's key).
+        // A = C^α · (1 + N0)^β · r^N0 mod N0² (N0 is the verifier's key: no CRT for the prover).
         var a0 = n0.Arithmetic;
-        var bigA = a0.ModMul(a0.MultiExp(statement.C.Value, alpha.Value, r.Value, n0.N, n0.NSquared), n0.PlaintextFactor(beta.Value), n0.NSquared);
+        var bigA = a0.ModMul(PaillierRangeMath.SecretPow(a0, statement.C.Value, alpha.Value, n0.NSquared), n0.Encrypt(beta.Value, r.Value).Value, n0.NSquared);
         var bx = Point.MultiplyGenerator(Scalar.FromValue(statement.Curve, alpha.Value));
         var by = Encrypt(n1, proverKey, beta.Value, rY.Value);
-        var bigE = setup.Commit(alpha.Value, gamma.Value);
-        var bigS = setup.Commit(x, m.Value);
-        var bigF = setup.Commit(beta.Value, delta.Value);
-        var bigT = setup.Commit(y, mu.Value);
+        var bigE = PaillierRangeMath.SecretCommit(setup, alpha.Value, gamma.Value);
+        var bigS = PaillierRangeMath.SecretCommit(setup, x, m.Value);
+        var bigF = PaillierRangeMath.SecretCommit(setup, beta.Value, delta.Value);
+        var bigT = PaillierRangeMath.SecretCommit(setup, y, mu.Value);
 
         var e = Challenge(context, statement, bigA, bx, by, bigE, bigS, bigF, bigT);
         return new Proof(

@@ -21,7 +21,7 @@
 // As in Πaff-g, Verify checks group membership of every element before the equations (C, D, A in
 // Z*_{N0²}; X, Y, B_x, B_y in Z*_{N1²}; E, S, F, T in Z*_{N̂}; w in Z*_{N0}; w_x, w_y in Z*_{N1}), the
 // challenge binds the session, prover, level, setup, keys, curve and statement, the prover refuses an
-// out-of-range witness, and the exponentiations on moduli the prover does not own are variable-time.
+// out-of-range witness, and every exponentiation with a secret exponent is constant-time in it.
 //
 // Speed: the prover owns N1 (B_x, B_y, w_x, w_y by CRT when Prove is given the key). The verifier runs
 // N̂ by CRT when given its ring-Pedersen secret, and N0 when it happens to own N0 (the identification
@@ -310,13 +310,13 @@ public static class AffineOperationWithPaillierCommitmentProof
         using var mu = new SecretBigInteger(Sampling.Signed(rng, narrow));
 
         var a0 = n0.Arithmetic;
-        var bigA = a0.ModMul(a0.MultiExp(statement.C.Value, alpha.Value, r.Value, n0.N, n0.NSquared), n0.PlaintextFactor(beta.Value), n0.NSquared);
+        var bigA = a0.ModMul(PaillierRangeMath.SecretPow(a0, statement.C.Value, alpha.Value, n0.NSquared), n0.Encrypt(beta.Value, r.Value).Value, n0.NSquared);
         var bx = Encrypt(n1, proverKey, alpha.Value, rX.Value);
         var by = Encrypt(n1, proverKey, beta.Value, rY.Value);
-        var bigE = setup.Commit(alpha.Value, gamma.Value);
-        var bigS = setup.Commit(x, m.Value);
-        var bigF = setup.Commit(beta.Value, delta.Value);
-        var bigT = setup.Commit(y, mu.Value);
+        var bigE = PaillierRangeMath.SecretCommit(setup, alpha.Value, gamma.Value);
+        var bigS = PaillierRangeMath.SecretCommit(setup, x, m.Value);
+        var bigF = PaillierRangeMath.SecretCommit(setup, beta.Value, delta.Value);
+        var bigT = PaillierRangeMath.SecretCommit(setup, y, mu.Value);
 
         var e = Challenge(context, statement, bigA, bx, by, bigE, bigS, bigF, bigT);
         return new Proof(

@@ -217,8 +217,8 @@ public static class MultiplicationWithGroupCommitmentProof
             key.NSquared);
         using var alphaModQ = new SecretScalar(Scalar.FromValue(statement.Curve, alpha.Value));
         var bx = Point.MultiplyGenerator(alphaModQ);
-        var commitmentE = setup.Commit(alpha.Value, gamma.Value);
-        var commitmentS = setup.Commit(witness.X.Value, m.Value);
+        var commitmentE = PaillierRangeMath.SecretCommit(setup, alpha.Value, gamma.Value);
+        var commitmentS = PaillierRangeMath.SecretCommit(setup, witness.X.Value, m.Value);
 
         var e = Challenge(context, statement, commitmentA, bx, commitmentE, commitmentS);
         var z1 = alpha.Value + (e * witness.X.Value);

@@ -20,7 +20,7 @@ public sealed class DecryptionModuloQProofTests
         return (statement, witness, Dec.Prove(Context, statement, witness, rng, ProverKey(SecurityLevel.Bits2048)));
     });
 
-    private static (Dec.Statement Statement, Dec.Witness Witness) Instance(SecurityLevel level, Curve curve, SeededRandom rng, int plaintextBits = PlaintextBits, BigInteger? plaintext = null)
+    internal static (Dec.Statement Statement, Dec.Witness Witness) Instance(SecurityLevel level, Curve curve, SeededRandom rng, int plaintextBits = PlaintextBits, BigInteger? plaintext = null)
     {
         var key = ProverKey(level).PublicKey;
         var y = plaintext ?? Sampling.Signed(rng, plaintextBits);

@@ -50,7 +50,7 @@ public sealed class KnowledgeOfExponentVsEncryptionProofTests
     }
 
     /// <summary>C = enc(x; ρ) under the prover's key 0 and X = x·g, against the verifier's setup 1.</summary>
-    private static (Statement Statement, Witness Witness) Instance(
+    internal static (Statement Statement, Witness Witness) Instance(
         SecurityLevel level,
         Curve curve,
         SeededRandom rng,

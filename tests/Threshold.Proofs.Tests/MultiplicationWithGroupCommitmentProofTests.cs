@@ -18,7 +18,7 @@ public sealed class MultiplicationWithGroupCommitmentProofTests
     });
 
     /// <summary>As in signing: C = K_i = enc(k_i), x = x_i, X = X_i = g^(x_i), D = Ĥ_i = K_i^(x_i) · ρ^N.</summary>
-    private static (MulStar.Statement Statement, MulStar.Witness Witness) Instance(SecurityLevel level, Curve curve, SeededRandom rng, BigInteger? share = null, Point? claimedPoint = null)
+    internal static (MulStar.Statement Statement, MulStar.Witness Witness) Instance(SecurityLevel level, Curve curve, SeededRandom rng, BigInteger? share = null, Point? claimedPoint = null)
     {
         var key = ProverKey(level).PublicKey;
         var x = share ?? Sampling.Below(rng, curve.Order);

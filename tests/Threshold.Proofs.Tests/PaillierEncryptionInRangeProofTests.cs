@@ -33,7 +33,7 @@ public sealed class PaillierEncryptionInRangeProofTests
     private static RingPedersenSecret VerifierSetup(SecurityLevel level) => TestSetups.RingPedersen(level, 1);
 
     /// <summary>K = enc(k; ρ) under the prover's key 0, against the verifier's setup 1.</summary>
-    private static (Statement Statement, Witness Witness) Instance(SecurityLevel level, Curve curve, SeededRandom rng, BigInteger? plaintext = null)
+    internal static (Statement Statement, Witness Witness) Instance(SecurityLevel level, Curve curve, SeededRandom rng, BigInteger? plaintext = null)
     {
         var prover = ProverKey(level);
         var k = plaintext ?? Sampling.Below(rng, curve.Order);

@@ -37,7 +37,10 @@ public sealed class RingPedersenParameters : IEquatable<RingPedersenParameters>
     /// <summary>The arithmetic backend.</summary>
     public IArithmetic Arithmetic { get; }
 
-    /// <summary>s^x · t^y mod N̂ (x, y signed).</summary>
+    /// <summary>
+    /// s^x · t^y mod N̂ (x, y signed). Variable-time in x and y: for verifiers, whose exponents are
+    /// public; a prover committing to secrets uses the constant-time routine (<see cref="IArithmetic.ModPowSecret"/>).
+    /// </summary>
     public BigInteger Commit(BigInteger x, BigInteger y) => Arithmetic.MultiExp(S, x, T, y, N);
 
     /// <inheritdoc />
