@@ -43,10 +43,6 @@ internal static class AffineOperationShared
     public static bool IsUnit(BigInteger value, BigInteger modulus, IArithmetic arithmetic) =>
         value.Sign > 0 && value < modulus && arithmetic.IsCoprime(value, modulus);
 
-    /// <summary>Enc_N(m; ρ) = (1 + N)^m · ρ^N mod N², by CRT when <paramref name="owner"/> is N's secret key.</summary>
-    public static BigInteger Encrypt(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger message, BigInteger nonce) =>
-        (owner is null ? key.Encrypt(message, nonce) : owner.Encrypt(message, nonce)).Value;
-
     /// <summary>
     /// b^k mod N² for a unit b and a signed k, by CRT when <paramref name="owner"/> is N's secret key. The
     /// CRT path reduces exponents modulo the group order, which would turn a short negative exponent into
@@ -62,23 +58,6 @@ internal static class AffineOperationShared
         return exponent.Sign < 0
             ? owner.PowModNSquared(key.Arithmetic.ModInverse(value, key.NSquared), -exponent)
             : owner.PowModNSquared(value, exponent);
-    }
-
-    /// <summary>The masked nonce r · ρ^e mod N of a Paillier response (w, w_x, w_y of the paper).</summary>
-    public static BigInteger MaskNonce(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger r, BigInteger rho, BigInteger e)
-    {
-        var a = key.Arithmetic;
-        BigInteger power;
-        if (owner is null)
-        {
-            power = PaillierRangeMath.SecretPow(a, rho, e, key.N); // the nonce ρ is the secret here
-        }
-        else
-        {
-            power = e.Sign < 0 ? owner.PowModN(a.ModInverse(rho, key.N), -e) : owner.PowModN(rho, e);
-        }
-
-        return a.ModMul(r, power, key.N);
     }
 
     /// <summary>s^x · t^y mod N̂, by CRT when <paramref name="owner"/> holds N̂'s trapdoor and factors.</summary>

@@ -311,8 +311,8 @@ public static class AffineOperationWithPaillierCommitmentProof
 
         var a0 = n0.Arithmetic;
         var bigA = a0.ModMul(PaillierRangeMath.SecretPow(a0, statement.C.Value, alpha.Value, n0.NSquared), n0.Encrypt(beta.Value, r.Value).Value, n0.NSquared);
-        var bx = Encrypt(n1, proverKey, alpha.Value, rX.Value);
-        var by = Encrypt(n1, proverKey, beta.Value, rY.Value);
+        var bx = PaillierRangeMath.EncryptMask(n1, proverKey, alpha.Value, rX.Value);
+        var by = PaillierRangeMath.EncryptMask(n1, proverKey, beta.Value, rY.Value);
         var bigE = PaillierRangeMath.SecretCommit(setup, alpha.Value, gamma.Value);
         var bigS = PaillierRangeMath.SecretCommit(setup, x, m.Value);
         var bigF = PaillierRangeMath.SecretCommit(setup, beta.Value, delta.Value);
@@ -331,9 +331,9 @@ public static class AffineOperationWithPaillierCommitmentProof
             beta.Value + (e * y),
             gamma.Value + (e * m.Value),
             delta.Value + (e * mu.Value),
-            MaskNonce(n0, null, r.Value, witness.Rho.Value, e),
-            MaskNonce(n1, proverKey, rX.Value, witness.RhoX.Value, e),
-            MaskNonce(n1, proverKey, rY.Value, witness.RhoY.Value, e));
+            PaillierRangeMath.NonceResponse(n0, null, r.Value, witness.Rho.Value, e),
+            PaillierRangeMath.NonceResponse(n1, proverKey, rX.Value, witness.RhoX.Value, e),
+            PaillierRangeMath.NonceResponse(n1, proverKey, rY.Value, witness.RhoY.Value, e));
     }
 
     /// <summary>Moduli and group membership of every element, in order.</summary>

@@ -340,13 +340,13 @@ public static class DecryptionModuloQProof
 
         var commitmentS = PaillierRangeMath.SecretCommit(setup, witness.Y.Value, mu.Value);
         var commitmentT = PaillierRangeMath.SecretCommit(setup, alpha.Value, nu.Value);
-        var commitmentA = IdentificationSupport.Encrypt(key, proverKey, alpha.Value, r.Value);
+        var commitmentA = PaillierRangeMath.EncryptMask(key, proverKey, alpha.Value, r.Value);
         var gamma = Scalar.FromValue(statement.Curve, alpha.Value);
 
         var e = Challenge(context, statement, commitmentS, commitmentT, commitmentA, gamma);
         var z1 = alpha.Value + (e * witness.Y.Value);
         var z2 = nu.Value + (e * mu.Value);
-        var w = IdentificationSupport.MaskNonce(key, proverKey, r.Value, witness.Rho.Value, e);
+        var w = PaillierRangeMath.NonceResponse(key, proverKey, r.Value, witness.Rho.Value, e);
         return new Proof(commitmentS, commitmentT, commitmentA, gamma, z1, z2, w);
     }
 

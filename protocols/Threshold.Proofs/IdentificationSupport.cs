@@ -62,21 +62,6 @@ internal static class IdentificationSupport
             : a.ModPowSecret(a.ModInverse(value, key.N), -exponent, key.N);
     }
 
-    /// <summary>ρ^N mod N² for a nonce ρ ∈ Z*_N (the owner by CRT).</summary>
-    public static BigInteger NthPower(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger nonce) =>
-        owner is not null ? owner.Encrypt(BigInteger.Zero, nonce).Value : key.Encrypt(BigInteger.Zero, nonce).Value;
-
-    /// <summary>The encryption (1 + N)^m · ρ^N mod N² (the owner by CRT).</summary>
-    public static BigInteger Encrypt(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger message, BigInteger nonce) =>
-        owner is not null ? owner.Encrypt(message, nonce).Value : key.Encrypt(message, nonce).Value;
-
-    /// <summary>r · ρ^e mod N for a secret nonce ρ and a public (signed) challenge e (the owner by CRT).</summary>
-    public static BigInteger MaskNonce(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger mask, BigInteger nonce, BigInteger challenge)
-    {
-        var power = owner is not null ? owner.PowModN(nonce, challenge) : key.Arithmetic.ModPow(nonce, challenge, key.N);
-        return key.Arithmetic.ModMul(mask, power, key.N);
-    }
-
     /// <summary>The nonce ρ of a value under the owner's key (see <see cref="PaillierSecretKey.RecoverNonce"/>).</summary>
     public static BigInteger RecoverNonce(PaillierSecretKey owner, BigInteger value) => owner.RecoverNonce(value);
 }

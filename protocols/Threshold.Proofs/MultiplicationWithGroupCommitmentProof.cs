@@ -213,7 +213,7 @@ public static class MultiplicationWithGroupCommitmentProof
 
         var commitmentA = a.ModMul(
             IdentificationSupport.SecretPowModNSquared(key, proverKey, statement.C.Value, alpha.Value, maskBits),
-            IdentificationSupport.NthPower(key, proverKey, r.Value),
+            PaillierRangeMath.EncryptMask(key, proverKey, BigInteger.Zero, r.Value),
             key.NSquared);
         using var alphaModQ = new SecretScalar(Scalar.FromValue(statement.Curve, alpha.Value));
         var bx = Point.MultiplyGenerator(alphaModQ);
@@ -223,7 +223,7 @@ public static class MultiplicationWithGroupCommitmentProof
         var e = Challenge(context, statement, commitmentA, bx, commitmentE, commitmentS);
         var z1 = alpha.Value + (e * witness.X.Value);
         var z2 = gamma.Value + (e * m.Value);
-        var w = IdentificationSupport.MaskNonce(key, proverKey, r.Value, witness.Rho.Value, e);
+        var w = PaillierRangeMath.NonceResponse(key, proverKey, r.Value, witness.Rho.Value, e);
         return new Proof(commitmentA, bx, commitmentE, commitmentS, z1, z2, w);
     }
 

@@ -193,19 +193,19 @@ public static class PaillierMultiplicationProof
         using var s = new SecretBigInteger(key.SampleNonce(rng));
         var commitmentA = a.ModMul(
             IdentificationSupport.SecretPowModNSquared(key, proverKey, statement.Y.Value, alpha.Value),
-            IdentificationSupport.NthPower(key, proverKey, r.Value),
+            PaillierRangeMath.EncryptMask(key, proverKey, BigInteger.Zero, r.Value),
             key.NSquared);
-        var commitmentB = IdentificationSupport.Encrypt(key, proverKey, alpha.Value, s.Value);
+        var commitmentB = PaillierRangeMath.EncryptMask(key, proverKey, alpha.Value, s.Value);
 
         var e = Challenge(context, statement, commitmentA, commitmentB);
         using var t = new SecretBigInteger(alpha.Value + (e * witness.X.Value));
         var z = Reduce(t.Value, n);
         using var k = new SecretBigInteger((t.Value - z) / n);
         var u = a.ModMul(
-            IdentificationSupport.MaskNonce(key, proverKey, r.Value, witness.Rho.Value, e),
+            PaillierRangeMath.NonceResponse(key, proverKey, r.Value, witness.Rho.Value, e),
             IdentificationSupport.SecretPowModN(key, proverKey, statement.Y.Value % n, k.Value),
             n);
-        var v = IdentificationSupport.MaskNonce(key, proverKey, s.Value, witness.RhoX.Value, e);
+        var v = PaillierRangeMath.NonceResponse(key, proverKey, s.Value, witness.RhoX.Value, e);
         return new Proof(commitmentA, commitmentB, z, u, v);
     }
 
