@@ -63,8 +63,7 @@ public sealed class AggregatorService : IAsyncDisposable
     private readonly ProtocolDriver driver;
     private readonly PresignaturePool pool = new();
     private readonly SignerSelection selection;
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> refills = new();
-    private readonly ConcurrentBag<Task> background = [];
+    private readonly Dictionary<string, Task> refills = []; // the current background refill of each key
     private readonly CancellationTokenSource stopping = new();
     private Dictionary<int, INodeClient> byParty = [];
     private Dictionary<string, int> partyOf = [];
@@ -338,9 +337,20 @@ public sealed class AggregatorService : IAsyncDisposable
     /// <summary>Waits for background pool refills to finish (tests, shutdown).</summary>
     public async Task DrainAsync()
     {
-        while (background.Any(t => !t.IsCompleted))
+        while (true)
         {
-            await Task.WhenAll(background.ToArray()).ConfigureAwait(false);
+            Task[] running;
+            lock (refills)
+            {
+                running = [.. refills.Values.Where(t => !t.IsCompleted)];
+            }
+
+            if (running.Length == 0)
+            {
+                return;
+            }
+
+            await Task.WhenAll(running).ConfigureAwait(false);
         }
     }
 
@@ -367,33 +377,30 @@ public sealed class AggregatorService : IAsyncDisposable
             return;
         }
 
-        var gate = refills.GetOrAdd(keyId, _ => new SemaphoreSlim(1, 1));
-        background.Add(Task.Run(async () =>
+        lock (refills)
         {
-            if (!await gate.WaitAsync(0, stopping.Token).ConfigureAwait(false))
+            if (refills.TryGetValue(keyId, out var running) && !running.IsCompleted)
             {
-                return;
+                return; // one refill at a time per key; the running one tops the pool up
             }
 
-            try
-            {
-                // Bounded: with too few trusted nodes the count never reaches the target.
-                for (var runs = 0; runs < options.PoolTarget && !stopping.IsCancellationRequested && pool.Count(keyId, selection.Trusted(byParty.Keys)) < options.PoolTarget; runs++)
-                {
-                    var (made, _) = await PresignAmongAsync(keyId, byParty.Keys, stopping.Token).ConfigureAwait(false);
-                    if (made is null)
-                    {
-                        break;
-                    }
+            refills[keyId] = Task.Run(() => RefillAsync(keyId));
+        }
+    }
 
-                    pool.Add(keyId, made);
-                }
-            }
-            finally
+    private async Task RefillAsync(string keyId)
+    {
+        // Bounded: with too few trusted nodes the count never reaches the target.
+        for (var runs = 0; runs < options.PoolTarget && !stopping.IsCancellationRequested && pool.Count(keyId, selection.Trusted(byParty.Keys)) < options.PoolTarget; runs++)
+        {
+            var (made, _) = await PresignAmongAsync(keyId, byParty.Keys, stopping.Token).ConfigureAwait(false);
+            if (made is null)
             {
-                gate.Release();
+                break;
             }
-        }));
+
+            pool.Add(keyId, made);
+        }
     }
 
     /// <summary>
@@ -415,9 +422,7 @@ public sealed class AggregatorService : IAsyncDisposable
                 return (made, incidents);
             }
 
-            incidents.Culprits.AddRange(outcome.Culprits);
-            incidents.UnresponsiveNodes.AddRange(outcome.Unresponsive);
-            incidents.RefusingNodes.AddRange(outcome.Refusing);
+            Report(incidents, outcome);
             if (!remaining.Overlaps(failed))
             {
                 break; // failed for no node's fault: another subset would fail alike
@@ -458,13 +463,16 @@ public sealed class AggregatorService : IAsyncDisposable
             signers.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => Point.Decode(curve, info.S[x.i].Span)));
     }
 
-    private static OperationFailure Failure(string reason, ProtocolOutcome outcome) => new()
+    private static OperationFailure Failure(string reason, ProtocolOutcome outcome) => Report(new OperationFailure { Reason = reason }, outcome);
+
+    /// <summary>Adds what a failed run reported (culprits, unresponsive, refusing) to <paramref name="failure"/>.</summary>
+    private static OperationFailure Report(OperationFailure failure, ProtocolOutcome outcome)
     {
-        Reason = reason,
-        Culprits = { outcome.Culprits },
-        UnresponsiveNodes = { outcome.Unresponsive },
-        RefusingNodes = { outcome.Refusing },
-    };
+        failure.Culprits.AddRange(outcome.Culprits);
+        failure.UnresponsiveNodes.AddRange(outcome.Unresponsive);
+        failure.RefusingNodes.AddRange(outcome.Refusing);
+        return failure;
+    }
 
     private static string Fingerprint(IEnumerable<byte[]> keys)
     {

@@ -47,7 +47,9 @@ public sealed class ChannelException(ChannelError error) : Exception($"channel m
 /// HKDF-SHA256 (salt: the session id; info: the channel version and node id), one key per direction.
 /// Each message is AES-256-GCM under its direction's key with a nonce made from its counter, and the
 /// associated data binds node, session, direction and counter; counters must strictly increase, so a
-/// replayed, reordered or reflected message is refused. Not thread-safe: one logical conversation.
+/// replayed, reordered or reflected message is refused. Sealing is safe from several threads (each
+/// message takes its own counter), but the other end refuses messages that arrive out of order, so one
+/// conversation should send one request at a time.
 /// </summary>
 public sealed class SecureChannel : IDisposable
 {
@@ -83,7 +85,8 @@ public sealed class SecureChannel : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(nodeId);
         ArgumentNullException.ThrowIfNull(sessionId);
-        var keys = HKDF.DeriveKey(HashAlgorithmName.SHA256, sessionKey.ToArray(), 2 * KeyLength, sessionId, Encoding.UTF8.GetBytes("threshold.channel.v1|" + nodeId));
+        var keys = new byte[2 * KeyLength];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, sessionKey, keys, sessionId, Encoding.UTF8.GetBytes("threshold.channel.v1|" + nodeId));
         return new SecureChannel(nodeId, sessionId, side, keys);
     }
 
@@ -96,7 +99,7 @@ public sealed class SecureChannel : IDisposable
             throw new ChannelException(ChannelError.Closed);
         }
 
-        var counter = ++sent;
+        var counter = Interlocked.Increment(ref sent); // a nonce is never reused, even by callers racing on one channel
         var plaintext = message.ToByteArray();
         var output = new byte[plaintext.Length + TagLength];
         sending.Encrypt(Nonce(sendDirection, counter), plaintext, output.AsSpan(0, plaintext.Length), output.AsSpan(plaintext.Length), AssociatedData(sendDirection, counter));

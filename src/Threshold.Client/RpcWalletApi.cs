@@ -50,7 +50,7 @@ public sealed class RpcWalletApi(RpcClient client) : IWalletApi, IDisposable
         }
         catch (RpcException e)
         {
-throw ThresholdClientException.FromStatus(e.StatusCode, e.Detail);
+            throw ThresholdClientException.FromStatus(e.StatusCode, e.Detail);
         }
     }
 }

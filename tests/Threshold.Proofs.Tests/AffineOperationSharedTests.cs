@@ -35,8 +35,8 @@ public sealed class AffineOperationSharedTests
             AffineOperationShared.PowModNSquared(n, key, c, shortExponent));
         var rho = n.SampleNonce(rng);
         Assert.Equal(
-            AffineOperationShared.MaskNonce(n, null, r, rho, shortExponent),
-            AffineOperationShared.MaskNonce(n, key, r, rho, shortExponent));
+            PaillierRangeMath.NonceResponse(n, null, r, rho, shortExponent),
+            PaillierRangeMath.NonceResponse(n, key, r, rho, shortExponent));
         Assert.Equal(
             AffineOperationShared.Commit(setup.Parameters, null, shortExponent, wideExponent),
             AffineOperationShared.Commit(setup.Parameters, setup, shortExponent, wideExponent));
