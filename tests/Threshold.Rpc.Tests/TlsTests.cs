@@ -67,6 +67,16 @@ public sealed class TlsTests
     }
 
     [Fact]
+    public void AnEmptySetOfRootsTrustsNoServerRatherThanTheSystemStore()
+    {
+        // Even a certificate the platform found valid (no policy errors) is refused: nothing chains to no root.
+        var check = ServerCertificateCheck.Create(new RpcClientOptions { TrustedRoots = [] });
+        Assert.NotNull(check);
+        using var certificate = TestCertificates.IssuedBy(TestCertificates.Authority("Some CA"));
+        Assert.False(check(this, certificate, null, global::System.Net.Security.SslPolicyErrors.None));
+    }
+
+    [Fact]
     public async Task SystemTrustRefusesASelfSignedServer()
     {
         await using var server = await TestServer.StartAsync();

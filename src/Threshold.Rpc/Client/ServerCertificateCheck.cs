@@ -16,7 +16,7 @@ internal static class ServerCertificateCheck
                 certificate is not null && CryptographicOperations.FixedTimeEquals(certificate.GetCertHash(HashAlgorithmName.SHA256), expected);
         }
 
-        if (options.TrustedRoots is { Count: > 0 } roots)
+        if (options.TrustedRoots is { } roots) // an empty set trusts nobody; it never falls back to the system store
         {
             return (_, certificate, presented, errors) => ChainsToRoots(certificate, presented, errors, roots);
         }
