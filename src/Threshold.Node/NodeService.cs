@@ -144,12 +144,14 @@ public sealed class NodeService : IDisposable
 
     /// <summary>
     /// OPAQUE login, KE1 → KE2 (a fake one for unknown users); refused once the user's budget is spent.
-    /// The attempt is charged to the budget now and refunded only by a successful KE3.
+    /// The attempt is charged to the budget before KE2 exists and refunded only by a successful KE3: a
+    /// client that learns from KE2 that its guess was wrong simply never finishes, and must not get that
+    /// guess free.
     /// </summary>
     public async Task<NodeLoginStartResponse> LoginStartAsync(NodeBytesRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!await options.LoginBudget.AllowsAsync(request.UserId, cancellationToken).ConfigureAwait(false))
+        if (!await options.LoginBudget.TryChargeAsync(request.UserId, cancellationToken).ConfigureAwait(false))
         {
             await options.Vault.AuditAsync(request.UserId, "login", "refused: budget spent", "", cancellationToken).ConfigureAwait(false);
             throw new NodeException(NodeErrorKind.ResourceExhausted, "too many failed logins");
@@ -158,10 +160,6 @@ public sealed class NodeService : IDisposable
         try
         {
             var (response, pending) = opaque.StartLogin(new NodeLoginRequest(NodeId, request.UserId, request.Payload.ToByteArray()));
-
-            // Every attempt counts as a failure until KE3 proves the password: a client that learns
-            // from KE2 that its guess was wrong simply never finishes, and must not get that guess free.
-            await options.LoginBudget.RecordFailureAsync(request.UserId, cancellationToken).ConfigureAwait(false);
             Replace(logins, request.UserId, pending);
             return new NodeLoginStartResponse { Ke2 = ByteString.CopyFrom(response.KE2), SealedExportShare = ByteString.CopyFrom(response.SealedExportShare) };
         }

@@ -31,6 +31,31 @@ public sealed class LoginBudgetTests
     }
 
     [Fact]
+    public async Task ConcurrentAttemptsCannotOvertakeTheBudget()
+    {
+        // Twenty KE1s at once against a limit of five: each is charged before it is answered, so only
+        // five get past the budget (here to be refused as malformed); the rest are refused as spent.
+        var ct = TestContext.Current.CancellationToken;
+        var consensus = new InMemoryConsensusStore();
+        await using var cluster = await InProcessCluster.StartAsync(3, 2, loginLimit: 100, consensus: consensus, clusterLoginLimit: 5);
+        var node = cluster.Nodes[0];
+        var attempts = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await node.LoginStartAsync(new Contracts.V1.NodeBytesRequest { UserId = "a-user", Payload = Google.Protobuf.ByteString.CopyFrom(new byte[96]) }, ct);
+                return (Threshold.Node.NodeErrorKind?)null;
+            }
+            catch (Threshold.Node.NodeException e)
+            {
+                return e.Kind;
+            }
+        }, ct));
+        var outcomes = await Task.WhenAll(attempts);
+        Assert.Equal(5, outcomes.Count(k => k != Threshold.Node.NodeErrorKind.ResourceExhausted));
+    }
+
+    [Fact]
     public async Task BelowTheBudgetTheRightPasswordStillWorks()
     {
         var ct = TestContext.Current.CancellationToken;

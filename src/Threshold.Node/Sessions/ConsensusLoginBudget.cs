@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Threshold.Storage.Consensus;
 
 namespace Threshold.Node.Sessions;
@@ -10,24 +9,15 @@ namespace Threshold.Node.Sessions;
 /// </summary>
 public sealed class ConsensusLoginBudget(IConsensusStore consensus, string nodeId, int clusterLimit, int localLimit) : ILoginBudget
 {
-    private readonly ConcurrentDictionary<string, long> local = new();
-
     /// <inheritdoc />
-    public async Task<bool> AllowsAsync(string userId, CancellationToken cancellationToken) =>
-        local.GetValueOrDefault(userId) < localLimit
-        && await consensus.FailedLoginTotalAsync(userId, cancellationToken).ConfigureAwait(false) < clusterLimit;
-
-    /// <inheritdoc />
-    public async Task RecordFailureAsync(string userId, CancellationToken cancellationToken)
+    public async Task<bool> TryChargeAsync(string userId, CancellationToken cancellationToken)
     {
-        var counts = await consensus.RecordFailedLoginAsync(userId, nodeId, cancellationToken).ConfigureAwait(false);
-        local[userId] = counts.Node;
+        // Each charge is counted before it is read back, so the k-th concurrent attempt sees at least k.
+        var (node, total) = await consensus.RecordFailedLoginAsync(userId, nodeId, cancellationToken).ConfigureAwait(false);
+        return node <= localLimit && total <= clusterLimit;
     }
 
     /// <inheritdoc />
-    public async Task ResetAsync(string userId, CancellationToken cancellationToken)
-    {
-        await consensus.ResetFailedLoginsAsync(userId, nodeId, cancellationToken).ConfigureAwait(false);
-        local.TryRemove(userId, out _);
-    }
+    public Task ResetAsync(string userId, CancellationToken cancellationToken) =>
+        consensus.ResetFailedLoginsAsync(userId, nodeId, cancellationToken);
 }
