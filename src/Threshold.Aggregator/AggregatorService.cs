@@ -302,19 +302,39 @@ public sealed class AggregatorService : IAsyncDisposable
         Refill(request.KeyId);
         if (partials.Any(e => e.Value is null))
         {
-            response.Failure = new OperationFailure { Reason = "some signers did not sign", RefusingNodes = { partials.Where(e => e.Value is null).Select(e => e.Key) } };
+            var silent = partials.Where(e => e.Value is null).Select(e => e.Key).ToList();
+            selection.Fail(silent.Select(n => partyOf[n]));
+            response.Failure = new OperationFailure { Reason = "some signers did not sign", RefusingNodes = { silent } };
             return response;
         }
 
+        // Each share counts for the party we asked, whatever index it claims; one that does not decode is wrong.
         var commitments = Commitments(presignature);
-        var shares = partials.Values.Select(p => new PartialSignature((int)p!.Party, Scalar.Decode(commitments.Curve, p.Sigma.Span))).ToList();
-        if (!SignatureCombiner.TryCombine(commitments, request.Digest.Span, shares, out var signature, out var failure))
+        var shares = new List<PartialSignature>();
+        var culprits = new List<Contracts.V1.Culprit>();
+        foreach (var (nodeId, partial) in partials)
         {
-            response.Failure = new OperationFailure
+            var party = partyOf[nodeId];
+            try
             {
-                Reason = "wrong or missing partial signatures",
-                Culprits = { failure!.Culprits.Select(p => new Contracts.V1.Culprit { NodeId = byParty[p].NodeId, Party = (uint)p, Check = "sign.partial", Reason = "σ_j·R ≠ m·R̄_j + r·S_j" }) },
-            };
+                shares.Add(new PartialSignature(party, Scalar.Decode(commitments.Curve, partial!.Sigma.Span, "σ_j")));
+            }
+            catch (DecodingException e)
+            {
+                culprits.Add(new Contracts.V1.Culprit { NodeId = nodeId, Party = (uint)party, Check = "sign.partial", Reason = e.Message });
+            }
+        }
+
+        EcdsaSignature? signature = null;
+        if (culprits.Count == 0 && !SignatureCombiner.TryCombine(commitments, request.Digest.Span, shares, out signature, out var failure))
+        {
+            culprits.AddRange(failure!.Culprits.Select(p => new Contracts.V1.Culprit { NodeId = byParty[p].NodeId, Party = (uint)p, Check = "sign.partial", Reason = "σ_j·R ≠ m·R̄_j + r·S_j" }));
+        }
+
+        if (culprits.Count > 0)
+        {
+            selection.Fail(culprits.Select(c => (int)c.Party));
+            response.Failure = new OperationFailure { Reason = "wrong partial signatures", Culprits = { culprits } };
             return response;
         }
 

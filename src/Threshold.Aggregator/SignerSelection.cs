@@ -28,21 +28,30 @@ internal sealed class SignerSelection(int threshold)
     /// </summary>
     public HashSet<int> Record(IReadOnlyCollection<int> signers, ProtocolOutcome outcome, bool succeeded, IReadOnlyDictionary<string, int> partyOf)
     {
-        foreach (var party in signers)
+        if (succeeded)
         {
-            if (succeeded)
+            foreach (var party in signers)
             {
                 failures.TryRemove(party, out _);
             }
-            else
-            {
-                failures.AddOrUpdate(party, 1, (_, n) => n + 1);
-            }
+        }
+        else
+        {
+            Fail(signers);
         }
 
         return succeeded
             ? []
             : [.. outcome.Culprits.Select(c => c.NodeId).Concat(outcome.Unresponsive).Concat(outcome.Refusing).Where(partyOf.ContainsKey).Select(n => partyOf[n])];
+    }
+
+    /// <summary>Counts a failure against each of <paramref name="parties"/> (a run, or a signature they spoiled).</summary>
+    public void Fail(IEnumerable<int> parties)
+    {
+        foreach (var party in parties)
+        {
+            failures.AddOrUpdate(party, 1, (_, n) => n + 1);
+        }
     }
 
     private int Failures(int party) => failures.GetValueOrDefault(party);

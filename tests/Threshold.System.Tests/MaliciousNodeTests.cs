@@ -85,12 +85,53 @@ public sealed class MaliciousNodeTests
         Assert.Equal(["node-1", "node-3"], report.Signers.Order());
     }
 
+    [Fact]
+    public async Task APartialSignatureIsCountedForTheNodeAskedWhateverIndexItClaims()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = await StartWithBadPartials("claims another index", ct);
+        await using var client = new ThresholdClient(cluster.WalletApi, cluster.Opaque);
+        var key = await NewKeyAsync(client, ct);
+
+        var digest = SHA256.HashData("node-2 says it is node-1"u8);
+        var report = await client.SignDigestWithReportAsync(key.KeyId, digest, ct);
+        Assert.True(InProcessFlowTests.IndependentVerify(key.PublicKey, digest, report.Signature));
+        Assert.Contains("node-2", report.Signers);
+    }
+
+    [Fact]
+    public async Task AnUndecodablePartialSignatureNamesItsSenderWhoIsThenAvoided()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var cluster = await StartWithBadPartials("undecodable", ct);
+        await using var client = new ThresholdClient(cluster.WalletApi, cluster.Opaque);
+        var key = await NewKeyAsync(client, ct);
+
+        var error = await Assert.ThrowsAsync<ThresholdClientException>(() => client.SignDigestAsync(key.KeyId, SHA256.HashData("spoiled"u8), ct));
+        var culprit = Assert.Single(error.Failure!.Culprits);
+        Assert.Equal(("node-2", "sign.partial"), (culprit.NodeId, culprit.Check));
+
+        var digest = SHA256.HashData("without node-2"u8);
+        var report = await client.SignDigestWithReportAsync(key.KeyId, digest, ct);
+        Assert.True(InProcessFlowTests.IndependentVerify(key.PublicKey, digest, report.Signature));
+        Assert.DoesNotContain("node-2", report.Signers);
+    }
+
     private static (PresignFaults Faults, string Check) Fault(string misbehaviour) => misbehaviour switch
     {
         "wrong-delta" => (new PresignFaults(Delta: d => d + Scalar.One(d.Curve)), PresignChecks.IdentificationDecryption),
         "bad-enc-proof" => (new PresignFaults(EncProof: FlipLastByte), PresignChecks.Encryption),
         _ => throw new ArgumentOutOfRangeException(nameof(misbehaviour)),
     };
+
+    private static Task<EmbeddedCluster> StartWithBadPartials(string fault, CancellationToken ct) =>
+        EmbeddedCluster.StartAsync(
+            InProcessCluster.Options(3, 2) with
+            {
+                PoolTarget = 0,
+                NetworkFaults = node => node.NodeId == "node-2" ? new BadPartialNode(node, fault) : node,
+            },
+            ct);
 
     private static Task<EmbeddedCluster> StartAsync(int nodes, PresignFaults faults, CancellationToken ct) =>
         EmbeddedCluster.StartAsync(
@@ -116,6 +157,25 @@ public sealed class MaliciousNodeTests
         var tampered = (byte[])proof.Clone();
         tampered[^1] ^= 1;
         return tampered;
+    }
+
+    /// <summary>Answers a partial-signature request with σ that does not decode, or under another party's index.</summary>
+    private sealed class BadPartialNode(INodeClient inner, string fault) : DelegatingNodeClient(inner)
+    {
+        public override async Task<PartialSignResponse> PartialSignAsync(PartialSignRequest request, CancellationToken cancellationToken)
+        {
+            var partial = await base.PartialSignAsync(request, cancellationToken);
+            if (fault == "undecodable")
+            {
+                partial.Sigma = Google.Protobuf.ByteString.CopyFrom(Enumerable.Repeat((byte)0xff, 32).ToArray()); // above the group order
+            }
+            else
+            {
+                partial.Party = 1;
+            }
+
+            return partial;
+        }
     }
 
     /// <summary>Reports every presigning partner as a culprit to the aggregator and stops.</summary>
