@@ -56,6 +56,40 @@ public sealed class SessionLifetimeTests
         Assert.Equal(ClientErrorKind.NotLoggedIn, replayed.Kind);
     }
 
+    [Fact]
+    public async Task ANodeForgetsAProtocolRunAbandonedForTenMinutes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var cluster = await EmbeddedCluster.StartAsync(InProcessCluster.Options(2, 2) with { PoolTarget = 0, Time = clock }, ct);
+        await using var client = new ThresholdClient(cluster.WalletApi, cluster.Opaque, clock);
+        await client.ConnectAsync(ct);
+        var password = "left behind"u8.ToArray();
+        var user = await client.RegisterAsync(password, ct);
+        await client.LoginAsync(user, password, cancellationToken: ct);
+        var key = await client.GenerateKeyAsync(Curve.Secp256k1, ct);
+
+        // A presigning run the aggregator starts at node-1 and then gives up on.
+        var node = cluster.Nodes[0];
+        var abandoned = Presign(key.KeyId);
+        await node.StartProtocolAsync(abandoned, ct);
+        var deliver = new Contracts.V1.DeliverRequest { SessionId = abandoned.SessionId };
+        await node.DeliverAsync(deliver, ct); // still there
+
+        clock.Advance(TimeSpan.FromMinutes(11));
+        await node.StartProtocolAsync(Presign(key.KeyId), ct); // starting anything sweeps the stale ones
+        var error = await Assert.ThrowsAsync<Threshold.Node.NodeException>(() => node.DeliverAsync(deliver, ct));
+        Assert.Equal(Threshold.Node.NodeErrorKind.NotFound, error.Kind);
+    }
+
+    private static Contracts.V1.StartProtocolRequest Presign(string keyId) => new()
+    {
+        Kind = Contracts.V1.ProtocolKind.Presign,
+        SessionId = Google.Protobuf.ByteString.CopyFrom(global::System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        KeyId = keyId,
+        Parties = { 1, 2 },
+    };
+
     private static async Task AssertSessionRefused(ThresholdClient client, string keyId, CancellationToken ct)
     {
         var error = await Assert.ThrowsAsync<ThresholdClientException>(() => client.GetPublicKeyAsync(keyId, ct));

@@ -26,11 +26,17 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
     private readonly ConcurrentDictionary<string, RunningSession> sessions = new();
     private readonly ConcurrentDictionary<string, bool> usedSessionIds = new();
 
+    /// <summary>How long a session may wait for its next delivery before it counts as abandoned.</summary>
+    internal static TimeSpan AbandonedAfter { get; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Deviations for system tests of blame; null in production.</summary>
     internal Threshold.Cggmp.Presigning.PresignFaults? PresignFaults { get; init; }
 
     /// <summary>The cluster's members (for naming culprits).</summary>
     internal ClusterMembers Members => members;
+
+    /// <summary>The node's clock.</summary>
+    internal TimeProvider Time => time;
 
     private PartyIdentity Party => new(Threshold.Rounds.Signing.EcdsaPartyKeys.SignerFor(identity.Party, identity.Signing), members);
 
@@ -61,8 +67,22 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
             ProtocolKind.Presign => await StartPresignAsync(request, sid, parties, cancellationToken).ConfigureAwait(false),
             _ => throw new NodeException(NodeErrorKind.InvalidArgument, "unknown protocol"),
         };
-        sessions[Key(sid)] = session;
-        return await session.StepAsync(session.Start(), [], cancellationToken).ConfigureAwait(false);
+        // Published under its gate, so a delivery that races the start waits for Start to finish.
+        SweepAbandoned();
+        await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            sessions[Key(sid)] = session;
+            return await session.StepAsync(session.Start(), [], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            session.Gate.Release();
+            if (session.Status != PartyStatus.Running)
+            {
+                sessions.TryRemove(Key(sid), out _);
+            }
+        }
     }
 
     /// <summary>Delivers messages to a running session.</summary>
@@ -79,6 +99,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            session.LastActive = time.GetUtcNow();
             foreach (var routed in request.Messages)
             {
                 try
@@ -103,6 +124,23 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
             if (session.Status != PartyStatus.Running)
             {
                 sessions.TryRemove(Key(sid), out _);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forgets sessions nobody has delivered to for <see cref="AbandonedAfter"/>: a run the aggregator
+    /// gave up on (a peer went quiet) would otherwise stay in memory for good.
+    /// </summary>
+    private void SweepAbandoned()
+    {
+        var cutoff = time.GetUtcNow() - AbandonedAfter;
+        foreach (var (key, session) in sessions)
+        {
+            if (session.LastActive < cutoff && session.Gate.Wait(0))
+            {
+                sessions.TryRemove(key, out _);
+                session.Gate.Release();
             }
         }
     }
@@ -151,6 +189,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
     {
         var key = await vault.LoadKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
             ?? throw new NodeException(NodeErrorKind.NotFound, "no such key");
+        using var share = key.Share; // presigning keeps only λ·x, so the decoded share is wiped now
         if (key.Aux is null)
         {
             throw new NodeException(NodeErrorKind.FailedPrecondition, "the key has no aux info yet");
@@ -159,7 +198,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         Party<Presignature> party;
         try
         {
-            party = Presign.Create(new PresignConfig(signers, sid), key.Share, key.Aux, Party, rng, PresignFaults);
+            party = Presign.Create(new PresignConfig(signers, sid), share, key.Aux, Party, rng, PresignFaults);
         }
         catch (ArgumentException e)
         {
@@ -237,6 +276,9 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
     private abstract class RunningSession(ProtocolHost host, ProtocolKind kind, byte[] sid)
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>When it last started or took a delivery.</summary>
+        public DateTimeOffset LastActive { get; set; } = host.Time.GetUtcNow();
 
         public ProtocolKind Kind { get; } = kind;
 
