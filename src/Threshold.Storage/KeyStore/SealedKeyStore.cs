@@ -67,7 +67,7 @@ public abstract partial class SealedKeyStore : IKeyStore
     private protected abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>Runs after a committed deletion (SQLite: checkpoint the WAL so freed pages are overwritten in place).</summary>
-    private protected virtual ValueTask AfterDeletionAsync(DbConnection connection) => ValueTask.CompletedTask;
+    private protected virtual ValueTask AfterDeletionAsync() => ValueTask.CompletedTask;
 
     /// <summary>Creates the schema if needed, loads (or creates) the sealed state, and verifies the database.</summary>
     private protected async Task InitializeAsync(IAsyncDisposable databaseOwnership, bool verify, CancellationToken cancellationToken)
@@ -203,6 +203,17 @@ public abstract partial class SealedKeyStore : IKeyStore
     /// </summary>
     private async Task<T> MutateAsync<T>(Func<Mutation, Task<T>> body, CancellationToken cancellationToken)
     {
+        var (result, deleted) = await MutateUnderLockAsync(body, cancellationToken).ConfigureAwait(false);
+        if (deleted)
+        {
+            await AfterDeletionAsync().ConfigureAwait(false); // outside the writer lock: it need not hold up the next write
+        }
+
+        return result;
+    }
+
+    private async Task<(T Result, bool Deleted)> MutateUnderLockAsync<T>(Func<Mutation, Task<T>> body, CancellationToken cancellationToken)
+    {
         ObjectDisposedException.ThrowIf(disposed, this);
         await writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -220,7 +231,7 @@ public abstract partial class SealedKeyStore : IKeyStore
                 if (mutation.Unchanged)
                 {
                     await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                    return result;
+                    return (result, false);
                 }
 
                 try
@@ -253,12 +264,7 @@ public abstract partial class SealedKeyStore : IKeyStore
 
             committed = next;
             mutation.OnCommit?.Invoke();
-            if (mutation.Deleted)
-            {
-                await AfterDeletionAsync(connection).ConfigureAwait(false);
-            }
-
-            return result;
+            return (result, mutation.Deleted);
         }
         finally
         {

@@ -91,16 +91,17 @@ public sealed class SqliteKeyStore : SealedKeyStore
     private protected override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false)); // BEGIN IMMEDIATE
 
-    private protected override async ValueTask AfterDeletionAsync(DbConnection connection)
+    private protected override async ValueTask AfterDeletionAsync()
     {
         // The deleted row is zeroed in its page; checkpointing writes that page over the old one in the
         // database file and truncates the log that still held earlier images. The deletion is already
         // committed, so this is best effort: it waits at most briefly for readers, and a checkpoint that
         // cannot finish now is completed by a later one.
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout = 200; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout = 30000;";
         try
         {
+            await using var connection = await OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout = 200; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout = 30000;";
             await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (SqliteException)
