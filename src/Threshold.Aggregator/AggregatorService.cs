@@ -118,7 +118,7 @@ public sealed class AggregatorService : IAsyncDisposable
             AgreementKey = i.AgreementKey,
             OpaqueServerKey = i.OpaqueServerKey,
         }));
-        info.Fingerprint = Fingerprint(infos.Select(i => i.IdentityKey.ToByteArray()));
+        info.Fingerprint = Threshold.Node.Identity.ClusterMembers.FingerprintOf(infos.Select(i => i.IdentityKey.ToByteArray()));
     }
 
     /// <summary>See threshold.v1.Wallet.GetClusterInfo.</summary>
@@ -492,17 +492,6 @@ public sealed class AggregatorService : IAsyncDisposable
         failure.UnresponsiveNodes.AddRange(outcome.Unresponsive);
         failure.RefusingNodes.AddRange(outcome.Refusing);
         return failure;
-    }
-
-    private static string Fingerprint(IEnumerable<byte[]> keys)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var key in keys.Select(Convert.ToHexStringLower).Order(StringComparer.Ordinal))
-        {
-            sha.AppendData(Convert.FromHexString(key));
-        }
-
-        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(sha.GetHashAndReset()) % 1_000_000UL).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>One entry per cluster node: missing or unknown nodes are refused.</summary>

@@ -52,18 +52,19 @@ public sealed class ClusterMembers : IPartyDirectory, IDisposable
     /// <summary>The member called <paramref name="nodeId"/>.</summary>
     public ClusterMember ByName(string nodeId) => Members.FirstOrDefault(m => m.NodeId == nodeId) ?? throw new KeyNotFoundException($"no node {nodeId}");
 
-    /// <summary>Six digits derived from SHA-256 over the sorted signing keys, for a user to compare out of band.</summary>
-    public string Fingerprint()
+    /// <summary>
+    /// Six digits from SHA-256 over the members' signing keys in sorted order: what an operator reads out
+    /// to compare clusters (the aggregator shows the same number to wallets).
+    /// </summary>
+    public static string FingerprintOf(IEnumerable<byte[]> signingKeys)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var key in Members.Select(m => Convert.ToHexStringLower(m.SigningKey)).Order(StringComparer.Ordinal))
+        foreach (var key in signingKeys.Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))))
         {
-            sha.AppendData(Convert.FromHexString(key));
+            sha.AppendData(key);
         }
 
-        var digest = sha.GetHashAndReset();
-        var number = (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(digest) % 1_000_000UL).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-        return number;
+        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(sha.GetHashAndReset()) % 1_000_000UL).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
