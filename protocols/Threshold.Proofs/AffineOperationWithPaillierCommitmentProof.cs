@@ -313,10 +313,10 @@ public static class AffineOperationWithPaillierCommitmentProof
         var bigA = a0.ModMul(PaillierRangeMath.SecretPow(a0, statement.C.Value, alpha.Value, n0.NSquared), n0.Encrypt(beta.Value, r.Value).Value, n0.NSquared);
         var bx = PaillierRangeMath.EncryptMask(n1, proverKey, alpha.Value, rX.Value);
         var by = PaillierRangeMath.EncryptMask(n1, proverKey, beta.Value, rY.Value);
-        var bigE = PaillierRangeMath.SecretCommit(setup, alpha.Value, gamma.Value);
-        var bigS = PaillierRangeMath.SecretCommit(setup, x, m.Value);
-        var bigF = PaillierRangeMath.SecretCommit(setup, beta.Value, delta.Value);
-        var bigT = PaillierRangeMath.SecretCommit(setup, y, mu.Value);
+        var bigE = setup.SecretCommit(alpha.Value, level.Ell + level.Epsilon, gamma.Value, PaillierRangeMath.WithModulus(level.Ell + level.Epsilon, setup));
+        var bigS = setup.SecretCommit(x, level.Ell, m.Value, PaillierRangeMath.WithModulus(level.Ell, setup));
+        var bigF = setup.SecretCommit(beta.Value, level.EllPrime + level.Epsilon, delta.Value, PaillierRangeMath.WithModulus(level.Ell + level.Epsilon, setup));
+        var bigT = setup.SecretCommit(y, level.EllPrime, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup));
 
         var e = Challenge(context, statement, bigA, bx, by, bigE, bigS, bigF, bigT);
         return new Proof(

@@ -338,8 +338,8 @@ public static class DecryptionModuloQProof
         using var nu = new SecretBigInteger(Sampling.Signed(rng, (BigInteger.One << maskBits) * setup.N));
         using var r = new SecretBigInteger(key.SampleNonce(rng));
 
-        var commitmentS = PaillierRangeMath.SecretCommit(setup, witness.Y.Value, mu.Value);
-        var commitmentT = PaillierRangeMath.SecretCommit(setup, alpha.Value, nu.Value);
+        var commitmentS = setup.SecretCommit(witness.Y.Value, plaintextBits, mu.Value, PaillierRangeMath.WithModulus(plaintextBits, setup));
+        var commitmentT = setup.SecretCommit(alpha.Value, maskBits, nu.Value, PaillierRangeMath.WithModulus(maskBits, setup));
         var commitmentA = PaillierRangeMath.EncryptMask(key, proverKey, alpha.Value, r.Value);
         var gamma = Scalar.FromValue(statement.Curve, alpha.Value);
 

@@ -306,10 +306,10 @@ public static class KnowledgeOfExponentVsEncryptionProof
         using var gamma = new SecretBigInteger(Sampling.Signed(rng, (BigInteger.One << maskBits) * setup.N));
         using var alphaModQ = new SecretScalar(Scalar.FromValue(curve, alpha.Value));
 
-        var s = PaillierRangeMath.SecretCommit(setup, x, mu.Value);
+        var s = setup.SecretCommit(x, level.Ell, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup));
         var a = PaillierRangeMath.EncryptMask(key, proverKey, alpha.Value, r.Value);
         var y = statement.Base.Equals(curve.Generator) ? Point.MultiplyGenerator(alphaModQ) : alphaModQ.Value * statement.Base;
-        var d = PaillierRangeMath.SecretCommit(setup, alpha.Value, gamma.Value);
+        var d = setup.SecretCommit(alpha.Value, maskBits, gamma.Value, PaillierRangeMath.WithModulus(maskBits, setup));
         var e = Challenge(context, statement, s, a, y, d);
         return new Proof(
             s,

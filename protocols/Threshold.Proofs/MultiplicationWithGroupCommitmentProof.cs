@@ -217,8 +217,8 @@ public static class MultiplicationWithGroupCommitmentProof
             key.NSquared);
         using var alphaModQ = new SecretScalar(Scalar.FromValue(statement.Curve, alpha.Value));
         var bx = Point.MultiplyGenerator(alphaModQ);
-        var commitmentE = PaillierRangeMath.SecretCommit(setup, alpha.Value, gamma.Value);
-        var commitmentS = PaillierRangeMath.SecretCommit(setup, witness.X.Value, m.Value);
+        var commitmentE = setup.SecretCommit(alpha.Value, maskBits, gamma.Value, PaillierRangeMath.WithModulus(maskBits, setup));
+        var commitmentS = setup.SecretCommit(witness.X.Value, level.Ell, m.Value, PaillierRangeMath.WithModulus(level.Ell, setup));
 
         var e = Challenge(context, statement, commitmentA, bx, commitmentE, commitmentS);
         var z1 = alpha.Value + (e * witness.X.Value);

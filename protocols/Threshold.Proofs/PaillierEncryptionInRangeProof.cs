@@ -261,9 +261,9 @@ public static class PaillierEncryptionInRangeProof
         using var r = new SecretBigInteger(key.SampleNonce(rng));
         using var gamma = new SecretBigInteger(Sampling.Signed(rng, (BigInteger.One << maskBits) * setup.N));
 
-        var s = PaillierRangeMath.SecretCommit(setup, k, mu.Value);
+        var s = setup.SecretCommit(k, level.Ell, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup));
         var a = PaillierRangeMath.EncryptMask(key, proverKey, alpha.Value, r.Value);
-        var c = PaillierRangeMath.SecretCommit(setup, alpha.Value, gamma.Value);
+        var c = setup.SecretCommit(alpha.Value, maskBits, gamma.Value, PaillierRangeMath.WithModulus(maskBits, setup));
         var e = Challenge(context, statement, s, a, c);
         return new Proof(
             s,

@@ -32,14 +32,10 @@ internal static class PaillierRangeMath
     }
 
     /// <summary>
-    /// The prover's ring-Pedersen commitment s^x · t^y mod N̂ for secret x, y. The prover does not
-    /// know the factors of the verifier's N̂, so no CRT here.
+    /// The bit bound of the range ±2^<paramref name="bits"/>·N̂ that the commitment randomisers (γ, μ, …)
+    /// are sampled from: the public bound <see cref="RingPedersenParameters.SecretCommit"/> takes.
     /// </summary>
-    public static BigInteger SecretCommit(RingPedersenParameters setup, BigInteger x, BigInteger y)
-    {
-        var a = setup.Arithmetic;
-        return a.ModMul(SecretPow(a, setup.S, x, setup.N), SecretPow(a, setup.T, y, setup.N), setup.N);
-    }
+    public static int WithModulus(int bits, RingPedersenParameters setup) => bits + (int)setup.N.GetBitLength();
 
     /// <summary>
     /// A = (1 + N0)^α · r^N0 mod N0²: the owner's CRT encryption when the prover passes its secret

@@ -216,11 +216,18 @@ internal sealed class PresignState
     public Dictionary<int, T> ForEachOther<T>(string label, Func<int, RandomNumberGenerator, T> work)
     {
         var others = Others.ToList();
-        var generators = others.Select(j => Rng is Threshold.Randomness.SeededRandom seeded ? seeded.Fork($"{label}-{j}") : Rng).ToList();
+        var generators = others.Select(j => Fork(Rng, $"{label}-{j}")).ToList();
         var results = new T[others.Count];
         Parallel.For(0, others.Count, n => results[n] = work(others[n], generators[n]));
         return others.Select((j, n) => (j, results[n])).ToDictionary(x => x.j, x => x.Item2);
     }
+
+    /// <summary>
+    /// A generator for one parallel task: a deterministic child of a seeded generator (tests, simulator),
+    /// else the thread-safe system CSPRNG itself.
+    /// </summary>
+    public static RandomNumberGenerator Fork(RandomNumberGenerator rng, string label) =>
+        rng is Threshold.Randomness.SeededRandom seeded ? seeded.Fork(label) : rng;
 
     /// <summary>Round 1: broadcast (K_i, G_i); Πenc for K_i to each j, against j's ring-Pedersen parameters.</summary>
     public Outgoing FirstMessages()

@@ -76,12 +76,19 @@ internal sealed class PresignRound1(PresignState state) : Round<Presignature>
         var aux = state.Aux;
         var level = state.Level;
         var kj = state.Ciphertexts[j].K;
-        var (gamma, affGamma) = Operation(j, kj, state.Gamma, gammaPoint, rng);
-        var (x, affX) = Operation(j, kj, state.X, state.PublicX[state.Self], rng);
-
         using var logWitness = new KnowledgeOfExponentVsEncryptionProof.Witness(state.Gamma, state.Nu.Value);
         var logStatement = new KnowledgeOfExponentVsEncryptionProof.Statement(level, aux.Setups[j], state.OwnKey, state.OwnG, gammaPoint, state.Curve.Generator);
-        var log = KnowledgeOfExponentVsEncryptionProof.Prove(state.Context(state.Self), logStatement, logWitness, rng, aux.PaillierKey);
+
+        // The three proofs for j are independent: on a machine with cores to spare (t = 2 leaves one
+        // counterparty) they run side by side, each with its own generator.
+        (SentAffine Sent, AffineOperationWithGroupCommitmentProof.Proof Proof)? gammaOperation = null, xOperation = null;
+        KnowledgeOfExponentVsEncryptionProof.Proof? log = null;
+        Parallel.Invoke(
+            () => gammaOperation = Operation(j, kj, state.Gamma, gammaPoint, PresignState.Fork(rng, "gamma")),
+            () => xOperation = Operation(j, kj, state.X, state.PublicX[state.Self], PresignState.Fork(rng, "x")),
+            () => log = KnowledgeOfExponentVsEncryptionProof.Prove(state.Context(state.Self), logStatement, logWitness, PresignState.Fork(rng, "log"), aux.PaillierKey));
+        var (gamma, affGamma) = gammaOperation!.Value;
+        var (x, affX) = xOperation!.Value;
 
         var message = new Wire.PresignAffine
         {
@@ -91,7 +98,7 @@ internal sealed class PresignRound1(PresignState state) : Round<Presignature>
             FHat = WireCodec.Unsigned(x.F.Value),
             AffGamma = ByteString.CopyFrom(affGamma.Encode()),
             AffX = ByteString.CopyFrom(affX.Encode()),
-            LogGamma = ByteString.CopyFrom(log.Encode()),
+            LogGamma = ByteString.CopyFrom(log!.Encode()),
         }.ToByteArray();
         return (message, (gamma, x));
     }

@@ -43,6 +43,36 @@ public sealed class RingPedersenParameters : IEquatable<RingPedersenParameters>
     /// </summary>
     public BigInteger Commit(BigInteger x, BigInteger y) => Arithmetic.MultiExp(S, x, T, y, N);
 
+    /// <summary>
+    /// s^x · t^y mod N̂ for a prover's secret x ∈ ±2^<paramref name="xBits"/> and y ∈ ±2^<paramref name="yBits"/>
+    /// (public bounds: the ranges the proof samples from). Constant-time in x and y. From the second
+    /// commitment to these parameters on, the powers come from fixed-base tables of s and t in
+    /// <see cref="FixedBaseCache.Shared"/> (no squarings; the sign costs nothing either); otherwise, and
+    /// for a value outside its bound (a cheating prover in tests), from <see cref="IArithmetic.ModPowSecret"/>,
+    /// which inverts the base for a negative exponent.
+    /// </summary>
+    public BigInteger SecretCommit(BigInteger x, int xBits, BigInteger y, int yBits) =>
+        Arithmetic.ModMul(SecretPower(S, SBits, x, xBits), SecretPower(T, TBits, y, yBits), N);
+
+    /// <summary>Table bound for s: the plaintext-sized exponents, at most ℓ' + ε = 1792 bits at both levels.</summary>
+    private const int SBits = 2048;
+
+    /// <summary>Table bound for t: the randomisers, at most 2^(ℓ+ε)·N̂ (ℓ + ε = 768 at both levels).</summary>
+    private int TBits => (int)N.GetBitLength() + 1024;
+
+    private BigInteger SecretPower(BigInteger value, int tableBits, BigInteger exponent, int bits)
+    {
+        if (bits <= tableBits && BigInteger.Abs(exponent) <= BigInteger.One << bits
+            && FixedBaseCache.Shared.Find(Arithmetic, value, N, tableBits) is { } table)
+        {
+            return table.Power(exponent, bits);
+        }
+
+        return exponent.Sign >= 0
+            ? Arithmetic.ModPowSecret(value, exponent, N)
+            : Arithmetic.ModPowSecret(Arithmetic.ModInverse(value, N), BigInteger.Negate(exponent), N);
+    }
+
     /// <inheritdoc />
     public bool Equals(RingPedersenParameters? other) => other is not null && other.N == N && other.S == S && other.T == T;
 

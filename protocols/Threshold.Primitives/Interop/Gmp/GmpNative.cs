@@ -140,4 +140,22 @@ internal static unsafe partial class GmpNative
 
     [LibraryImport(Library, EntryPoint = "__gmpz_probab_prime_p")]
     internal static partial int ProbablePrime(IntPtr n, int reps);
+
+    // The side-channel-silent mpn layer ("Low-level functions for cryptography" in the GMP manual):
+    // operation sequence and memory access depend only on the operand sizes. mp_limb_t is a 64-bit
+    // limb and mp_size_t a 64-bit count on the LP64 platforms this library loads on.
+    [LibraryImport(Library, EntryPoint = "__gmpn_sec_mul")]
+    internal static partial void SecMultiply(ulong* product, ulong* a, nint aLimbs, ulong* b, nint bLimbs, ulong* scratch);
+
+    [LibraryImport(Library, EntryPoint = "__gmpn_sec_mul_itch")]
+    internal static partial nint SecMultiplyScratch(nint aLimbs, nint bLimbs);
+
+    [LibraryImport(Library, EntryPoint = "__gmpn_sec_div_r")]
+    internal static partial void SecRemainder(ulong* numerator, nint numeratorLimbs, ulong* divisor, nint divisorLimbs, ulong* scratch);
+
+    [LibraryImport(Library, EntryPoint = "__gmpn_sec_div_r_itch")]
+    internal static partial nint SecRemainderScratch(nint numeratorLimbs, nint divisorLimbs);
+
+    [LibraryImport(Library, EntryPoint = "__gmpn_sec_tabselect")]
+    internal static partial void SecTableSelect(ulong* result, ulong* table, nint limbs, nint entries, nint which);
 }
