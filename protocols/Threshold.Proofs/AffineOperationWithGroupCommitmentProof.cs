@@ -32,11 +32,13 @@
 // * The prover refuses a witness outside x ∈ ±2^ℓ, y ∈ ±2^ℓ' instead of emitting a proof that would
 //   leak how far outside it is.
 //
-// Side channels: every exponentiation with a secret exponent (C^α mod N0², the ring-Pedersen
-// commitments to x, y and the masks mod N̂, the owner-side CRT operations) is constant-time in the
-// exponent (mpz_powm_sec), as in Πenc and Πlog*: x is a key share or nonce share, reused across runs.
+// Side channels: every exponentiation with a secret exponent is constant-time in the exponent, as in
+// Πenc and Πlog*: C^α mod N0² and the owner-side CRT operations use mpz_powm_sec, the ring-Pedersen
+// commitments to x, y and the masks mod N̂ use RingPedersenParameters.SecretCommit (fixed-base tables
+// read with mpn_sec_tabselect once warm): x is a key share or nonce share, reused across runs.
 //
-// Speed: the prover's operations on its own key N1 (B_y, w_y) run by CRT when Prove is given that key;
+// Speed: the prover computes A and, beside it, B_y with the four commitments on two cores (Concurrently);
+// its operations on its own key N1 (B_y, w_y) run by CRT when Prove is given that key;
 // the verifier's operations on N0 and N̂ run by CRT when Verify is given its keys (in presigning the
 // verifier always owns both), with products of powers in one MultiExp call.
 using System.Numerics;
@@ -269,7 +271,7 @@ public static class AffineOperationWithGroupCommitmentProof
 
         return FirstFailure(MembershipChecks(statement, proof))
             .Then(() => FirstFailure(RangeChecks(statement, proof)))
-            .Then(() => FirstFailure(EqualityChecks(context, statement, proof, verifierSetup, verifierKey)));
+            .Then(() => Concurrently.FirstFailure(EqualityChecks(context, statement, proof, verifierSetup, verifierKey)));
     }
 
     /// <summary>
@@ -314,14 +316,18 @@ public static class AffineOperationWithGroupCommitmentProof
         using var mu = new SecretBigInteger(Sampling.Signed(rng, narrow));
 
         // A = C^α · (1 + N0)^β · r^N0 mod N0² (N0 is the verifier's key: no CRT for the prover).
+        // Two halves of about equal work, side by side: A alone (C^α and r^N0 modulo N0²), and B_y
+        // with the four ring-Pedersen commitments.
         var a0 = n0.Arithmetic;
-        var bigA = a0.ModMul(PaillierRangeMath.SecretPow(a0, statement.C.Value, alpha.Value, n0.NSquared), n0.Encrypt(beta.Value, r.Value).Value, n0.NSquared);
+        var (bigA, (by, bigE, bigS, bigF, bigT)) = Concurrently.Run(
+            () => a0.ModMul(PaillierRangeMath.SecretPow(a0, statement.C.Value, alpha.Value, n0.NSquared), n0.Encrypt(beta.Value, r.Value).Value, n0.NSquared),
+            () => (
+                PaillierRangeMath.EncryptMask(n1, proverKey, beta.Value, rY.Value),
+                setup.SecretCommit(alpha.Value, level.Ell + level.Epsilon, gamma.Value, PaillierRangeMath.WithModulus(level.Ell + level.Epsilon, setup)),
+                setup.SecretCommit(x, level.Ell, m.Value, PaillierRangeMath.WithModulus(level.Ell, setup)),
+                setup.SecretCommit(beta.Value, level.EllPrime + level.Epsilon, delta.Value, PaillierRangeMath.WithModulus(level.Ell + level.Epsilon, setup)),
+                setup.SecretCommit(y, level.EllPrime, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup))));
         var bx = Point.MultiplyGenerator(Scalar.FromValue(statement.Curve, alpha.Value));
-        var by = PaillierRangeMath.EncryptMask(n1, proverKey, beta.Value, rY.Value);
-        var bigE = setup.SecretCommit(alpha.Value, level.Ell + level.Epsilon, gamma.Value, PaillierRangeMath.WithModulus(level.Ell + level.Epsilon, setup));
-        var bigS = setup.SecretCommit(x, level.Ell, m.Value, PaillierRangeMath.WithModulus(level.Ell, setup));
-        var bigF = setup.SecretCommit(beta.Value, level.EllPrime + level.Epsilon, delta.Value, PaillierRangeMath.WithModulus(level.Ell + level.Epsilon, setup));
-        var bigT = setup.SecretCommit(y, level.EllPrime, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup));
 
         var e = Challenge(context, statement, bigA, bx, by, bigE, bigS, bigF, bigT);
         return new Proof(

@@ -260,12 +260,11 @@ public static class KnowledgeOfExponentVsEncryptionProof
             return Verdict.Fail(Checks.GroupEquality);
         }
 
-        if (!PaillierRangeMath.CommitmentHolds(setup, verifierSecret, proof.Z1, proof.Z3, proof.D, proof.S, e))
-        {
-            return Verdict.Fail(Checks.RingPedersenEquality);
-        }
-
-        return Verdict.Require(PaillierRangeMath.EncryptionHolds(key, proof.Z1, proof.Z2, proof.A, statement.C.Value, e), Checks.PaillierEquality);
+        return Concurrently.FirstFailure(
+        [
+            (Checks.RingPedersenEquality, () => PaillierRangeMath.CommitmentHolds(setup, verifierSecret, proof.Z1, proof.Z3, proof.D, proof.S, e)),
+            (Checks.PaillierEquality, () => PaillierRangeMath.EncryptionHolds(key, proof.Z1, proof.Z2, proof.A, statement.C.Value, e)),
+        ]);
     }
 
     /// <summary>
@@ -306,10 +305,11 @@ public static class KnowledgeOfExponentVsEncryptionProof
         using var gamma = new SecretBigInteger(Sampling.Signed(rng, (BigInteger.One << maskBits) * setup.N));
         using var alphaModQ = new SecretScalar(Scalar.FromValue(curve, alpha.Value));
 
-        var s = setup.SecretCommit(x, level.Ell, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup));
-        var a = PaillierRangeMath.EncryptMask(key, proverKey, alpha.Value, r.Value);
+        var (s, a, d) = Concurrently.Run(
+            () => setup.SecretCommit(x, level.Ell, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup)),
+            () => PaillierRangeMath.EncryptMask(key, proverKey, alpha.Value, r.Value),
+            () => setup.SecretCommit(alpha.Value, maskBits, gamma.Value, PaillierRangeMath.WithModulus(maskBits, setup)));
         var y = statement.Base.Equals(curve.Generator) ? Point.MultiplyGenerator(alphaModQ) : alphaModQ.Value * statement.Base;
-        var d = setup.SecretCommit(alpha.Value, maskBits, gamma.Value, PaillierRangeMath.WithModulus(maskBits, setup));
         var e = Challenge(context, statement, s, a, y, d);
         return new Proof(
             s,

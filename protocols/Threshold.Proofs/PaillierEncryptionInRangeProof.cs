@@ -222,12 +222,11 @@ public static class PaillierEncryptionInRangeProof
         }
 
         var e = Challenge(context, statement, proof.S, proof.A, proof.C);
-        if (!PaillierRangeMath.CommitmentHolds(setup, verifierSecret, proof.Z1, proof.Z3, proof.C, proof.S, e))
-        {
-            return Verdict.Fail(Checks.RingPedersenEquality);
-        }
-
-        return Verdict.Require(PaillierRangeMath.EncryptionHolds(key, proof.Z1, proof.Z2, proof.A, statement.K.Value, e), Checks.PaillierEquality);
+        return Concurrently.FirstFailure(
+        [
+            (Checks.RingPedersenEquality, () => PaillierRangeMath.CommitmentHolds(setup, verifierSecret, proof.Z1, proof.Z3, proof.C, proof.S, e)),
+            (Checks.PaillierEquality, () => PaillierRangeMath.EncryptionHolds(key, proof.Z1, proof.Z2, proof.A, statement.K.Value, e)),
+        ]);
     }
 
     /// <summary>
@@ -261,9 +260,10 @@ public static class PaillierEncryptionInRangeProof
         using var r = new SecretBigInteger(key.SampleNonce(rng));
         using var gamma = new SecretBigInteger(Sampling.Signed(rng, (BigInteger.One << maskBits) * setup.N));
 
-        var s = setup.SecretCommit(k, level.Ell, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup));
-        var a = PaillierRangeMath.EncryptMask(key, proverKey, alpha.Value, r.Value);
-        var c = setup.SecretCommit(alpha.Value, maskBits, gamma.Value, PaillierRangeMath.WithModulus(maskBits, setup));
+        var (s, a, c) = Concurrently.Run(
+            () => setup.SecretCommit(k, level.Ell, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup)),
+            () => PaillierRangeMath.EncryptMask(key, proverKey, alpha.Value, r.Value),
+            () => setup.SecretCommit(alpha.Value, maskBits, gamma.Value, PaillierRangeMath.WithModulus(maskBits, setup)));
         var e = Challenge(context, statement, s, a, c);
         return new Proof(
             s,

@@ -1,5 +1,5 @@
-// The arithmetic Πenc and Πlog* share: the prover's masked Paillier encryption and ring-Pedersen
-// commitments with secret exponents, the nonce response z2 = r·ρ^e, and the verifier's two equations
+// The arithmetic Πenc and Πlog* share: the prover's masked Paillier encryption, the bounds of its
+// ring-Pedersen randomisers, the nonce response z2 = r·ρ^e, and the verifier's two equations
 // (1 + N0)^z1 · z2^N0 = A · K^e mod N0² and s^z1 · t^z3 = C · S^e mod N̂, with the CRT shortcuts of
 // whichever party owns the modulus.
 using System.Numerics;
