@@ -5,44 +5,54 @@ namespace Threshold.Aggregator;
 
 /// <summary>
 /// The aggregator's view of each key's presignatures: their public parts, by signer set. The secret
-/// parts stay with the nodes; an entry here is only a pointer that one signing uses up.
+/// parts stay with the nodes; an entry here is only a pointer that one signing uses up. Each key's
+/// list is searched and changed under its own lock, oldest first, so concurrent signings never see an
+/// entry vanish for a moment or take the same one twice.
 /// </summary>
 public sealed class PresignaturePool
 {
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<PresignatureInfo>> pools = new();
+    private readonly ConcurrentDictionary<string, List<PresignatureInfo>> pools = new();
 
     /// <summary>Adds a presignature of <paramref name="keyId"/>.</summary>
-    public void Add(string keyId, PresignatureInfo info) => Queue(keyId).Enqueue(info);
-
-    /// <summary>How many presignatures <paramref name="keyId"/> has whose signers are all in <paramref name="available"/>.</summary>
-    public int Count(string keyId, IReadOnlyCollection<int>? available = null) =>
-        Queue(keyId).Count(p => available is null || p.Signers.All(s => available.Contains((int)s)));
-
-    /// <summary>Takes a presignature whose signers are all in <paramref name="available"/>, or null.</summary>
-    public PresignatureInfo? Take(string keyId, IReadOnlyCollection<int> available)
+    public void Add(string keyId, PresignatureInfo info)
     {
-        var queue = Queue(keyId);
-        var kept = new List<PresignatureInfo>();
-        PresignatureInfo? taken = null;
-        while (taken is null && queue.TryDequeue(out var candidate))
+        var list = List(keyId);
+        lock (list)
         {
-            if (candidate.Signers.All(s => available.Contains((int)s)))
-            {
-                taken = candidate;
-            }
-            else
-            {
-                kept.Add(candidate);
-            }
+            list.Add(info);
         }
-
-        foreach (var k in kept)
-        {
-            queue.Enqueue(k);
-        }
-
-        return taken;
     }
 
-    private ConcurrentQueue<PresignatureInfo> Queue(string keyId) => pools.GetOrAdd(keyId, _ => new());
+    /// <summary>How many presignatures <paramref name="keyId"/> has whose signers are all in <paramref name="available"/>.</summary>
+    public int Count(string keyId, IReadOnlyCollection<int>? available = null)
+    {
+        var list = List(keyId);
+        lock (list)
+        {
+            return list.Count(p => available is null || Within(p, available));
+        }
+    }
+
+    /// <summary>Takes the oldest presignature whose signers are all in <paramref name="available"/>, or null.</summary>
+    public PresignatureInfo? Take(string keyId, IReadOnlyCollection<int> available)
+    {
+        var list = List(keyId);
+        lock (list)
+        {
+            var index = list.FindIndex(p => Within(p, available));
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var taken = list[index];
+            list.RemoveAt(index);
+            return taken;
+        }
+    }
+
+    private static bool Within(PresignatureInfo presignature, IReadOnlyCollection<int> available) =>
+        presignature.Signers.All(s => available.Contains((int)s));
+
+    private List<PresignatureInfo> List(string keyId) => pools.GetOrAdd(keyId, _ => []);
 }

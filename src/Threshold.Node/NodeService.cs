@@ -76,7 +76,7 @@ public sealed class NodeService : IDisposable
     private readonly ProtocolHost protocols;
     private readonly ConcurrentDictionary<string, PendingRegistration> registrations = new();
     private readonly ConcurrentDictionary<string, PendingLogin> logins = new();
-    private readonly ConcurrentDictionary<string, string> keygenRequests = new();
+    private readonly ConcurrentDictionary<string, (string KeyId, DateTimeOffset At)> keygenRequests = new();
 
     /// <summary>Creates the node.</summary>
     public NodeService(NodeOptions options)
@@ -250,11 +250,12 @@ public sealed class NodeService : IDisposable
                 var authorized = authorizations.Consume(request.RequestId.Span, a =>
                     a.UserId == request.Owner && a.Request.GenerateKey is { } g && g.Curve == request.Curve)
                     ?? throw new NodeException(NodeErrorKind.PermissionDenied, "no matching generate_key request from this user");
-                keygenRequests[Convert.ToHexStringLower(request.RequestId.Span)] = request.KeyId;
+                ForgetAbandonedKeygens();
+                keygenRequests[Convert.ToHexStringLower(request.RequestId.Span)] = (request.KeyId, options.Time.GetUtcNow());
                 await options.Vault.AuditAsync(authorized.UserId, "generate_key", "started", request.KeyId, cancellationToken).ConfigureAwait(false);
                 break;
             case ProtocolKind.AuxInfo:
-                if (!keygenRequests.TryRemove(Convert.ToHexStringLower(request.RequestId.Span), out var keyId) || keyId != request.KeyId)
+                if (!keygenRequests.TryRemove(Convert.ToHexStringLower(request.RequestId.Span), out var started) || started.KeyId != request.KeyId)
                 {
                     throw new NodeException(NodeErrorKind.PermissionDenied, "aux-info runs only right after the key generation it belongs to");
                 }
@@ -307,6 +308,19 @@ public sealed class NodeService : IDisposable
         foreach (var p in logins.Values)
         {
             p.Dispose();
+        }
+    }
+
+    /// <summary>Drops key generations whose aux-info never followed (abandoned as protocol runs are).</summary>
+    private void ForgetAbandonedKeygens()
+    {
+        var cutoff = options.Time.GetUtcNow() - ProtocolHost.AbandonedAfter;
+        foreach (var (requestId, started) in keygenRequests)
+        {
+            if (started.At < cutoff)
+            {
+                keygenRequests.TryRemove(requestId, out _);
+            }
         }
     }
 

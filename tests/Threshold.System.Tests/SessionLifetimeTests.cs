@@ -96,13 +96,4 @@ public sealed class SessionLifetimeTests
         Assert.Equal(ClientErrorKind.NotLoggedIn, error.Kind);
         Assert.Contains("log in", error.Message, StringComparison.Ordinal);
     }
-
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset now = start;
-
-        public override DateTimeOffset GetUtcNow() => now;
-
-        public void Advance(TimeSpan by) => now += by;
-    }
 }

@@ -13,13 +13,18 @@ internal sealed record Authorization(string UserId, ChannelRequest Request, Date
 internal sealed class Authorizations(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Authorization> pending = new();
-    private readonly ConcurrentDictionary<string, bool> seen = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> seen = new();
+    private long lastSweepTicks;
 
-    /// <summary>Records a request; false when its id was seen before.</summary>
+    /// <summary>
+    /// Records a request; false when its id was seen before. An id is remembered until its request
+    /// expires: after that the request is refused for its expiry anyway, so both maps shed it.
+    /// </summary>
     public bool Add(Authorization authorization)
     {
+        SweepExpired();
         var key = Convert.ToHexStringLower(authorization.Request.RequestId.Span);
-        if (!seen.TryAdd(key, true))
+        if (!seen.TryAdd(key, authorization.ExpiresAt))
         {
             return false;
         }
@@ -43,7 +48,26 @@ internal sealed class Authorizations(TimeProvider time)
         return pending.TryRemove(key, out _) ? authorization : null;
     }
 
-    /// <summary>Looks at a live authorisation without consuming it.</summary>
-    public Authorization? Peek(ReadOnlySpan<byte> requestId) =>
-        pending.TryGetValue(Convert.ToHexStringLower(requestId), out var a) && time.GetUtcNow() < a.ExpiresAt ? a : null;
+    /// <summary>How many request ids are remembered (tests of the sweep).</summary>
+    internal int Remembered => seen.Count;
+
+    /// <summary>At most once a minute, forgets every request whose expiry has passed.</summary>
+    private void SweepExpired()
+    {
+        var now = time.GetUtcNow();
+        var last = Interlocked.Read(ref lastSweepTicks);
+        if (now.UtcTicks - last < TimeSpan.TicksPerMinute || Interlocked.CompareExchange(ref lastSweepTicks, now.UtcTicks, last) != last)
+        {
+            return;
+        }
+
+        foreach (var (key, expiresAt) in seen)
+        {
+            if (expiresAt <= now)
+            {
+                pending.TryRemove(key, out _);
+                seen.TryRemove(key, out _);
+            }
+        }
+    }
 }

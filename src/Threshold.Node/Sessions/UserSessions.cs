@@ -28,11 +28,16 @@ internal sealed class UserSession(string userId, byte[] sessionId, SecureChannel
 internal sealed class UserSessions(TimeProvider time, TimeSpan lifetime, TimeSpan idleTimeout)
 {
     private readonly ConcurrentDictionary<string, UserSession> sessions = new();
+    private long lastSweepTicks;
+
+    /// <summary>How many sessions are held (tests of the sweep).</summary>
+    internal int Count => sessions.Count;
 
     public UserSession Open(string userId, ReadOnlySpan<byte> sessionKey, string nodeId)
     {
         var sid = RandomNumberGenerator.GetBytes(16);
         var now = time.GetUtcNow();
+        SweepEnded(now);
         var session = new UserSession(userId, sid, SecureChannel.Open(sessionKey, nodeId, sid, ChannelSide.Node), now + lifetime) { LastActivity = now };
         sessions[Convert.ToHexStringLower(sid)] = session;
         return session;
@@ -55,6 +60,27 @@ internal sealed class UserSessions(TimeProvider time, TimeSpan lifetime, TimeSpa
         }
 
         return session;
+    }
+
+    /// <summary>
+    /// At most once a minute, closes the sessions that expired or went idle without being looked up
+    /// again (a wallet that just goes away), so they do not pile up in memory.
+    /// </summary>
+    private void SweepEnded(DateTimeOffset now)
+    {
+        var last = Interlocked.Read(ref lastSweepTicks);
+        if (now.UtcTicks - last < TimeSpan.TicksPerMinute || Interlocked.CompareExchange(ref lastSweepTicks, now.UtcTicks, last) != last)
+        {
+            return;
+        }
+
+        foreach (var session in sessions.Values)
+        {
+            if (now >= session.ExpiresAt || now - session.LastActivity > idleTimeout)
+            {
+                Close(session);
+            }
+        }
     }
 
     public void Close(UserSession session)
