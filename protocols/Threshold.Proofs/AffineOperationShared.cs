@@ -2,8 +2,10 @@
 // the security level, group-membership tests, and the arithmetic that takes the owner-side (CRT)
 // shortcut when the caller holds the factorisation of a modulus.
 using System.Numerics;
+using System.Security.Cryptography;
 using Threshold.Arithmetic;
 using Threshold.Paillier;
+using Threshold.Secrets;
 using Threshold.Transcripts;
 
 namespace Threshold.Proofs;
@@ -89,6 +91,67 @@ internal static class AffineOperationShared
     private static (BigInteger Base, BigInteger Exponent) Signed(RingPedersenParameters setup, BigInteger value, BigInteger exponent) =>
         exponent.Sign < 0 ? (setup.Arithmetic.ModInverse(value, setup.N), -exponent) : (value, exponent);
 
+    /// <summary>
+    /// The first-message values both proofs compute alike: A = C^α · (1 + N0)^β · r^N0 mod N0² (N0 is the
+    /// verifier's key: no CRT for the prover), B_y = Enc_N1(β; r_y) and the commitments E, S, F, T. A
+    /// runs on one core and the rest beside it: two halves of about equal work.
+    /// </summary>
+    public static (BigInteger A, BigInteger By, BigInteger E, BigInteger S, BigInteger F, BigInteger T) FirstMessage(
+        SecurityLevel level,
+        RingPedersenParameters setup,
+        PaillierPublicKey n0,
+        PaillierPublicKey n1,
+        PaillierCiphertext c,
+        BigInteger x,
+        BigInteger y,
+        AffineMasks masks,
+        PaillierSecretKey? proverKey)
+    {
+        var a0 = n0.Arithmetic;
+        var mask = level.Ell + level.Epsilon;
+        var (bigA, (by, bigE, bigS, bigF, bigT)) = Concurrently.Run(
+            () => a0.ModMul(a0.ModPowSecretSigned(c.Value, masks.Alpha.Value, n0.NSquared), n0.Encrypt(masks.Beta.Value, masks.R.Value).Value, n0.NSquared),
+            () => (
+                PaillierRangeMath.EncryptMask(n1, proverKey, masks.Beta.Value, masks.RY.Value),
+                setup.SecretCommit(masks.Alpha.Value, mask, masks.Gamma.Value, PaillierRangeMath.WithModulus(mask, setup)),
+                setup.SecretCommit(x, level.Ell, masks.M.Value, PaillierRangeMath.WithModulus(level.Ell, setup)),
+                setup.SecretCommit(masks.Beta.Value, level.EllPrime + level.Epsilon, masks.Delta.Value, PaillierRangeMath.WithModulus(mask, setup)),
+                setup.SecretCommit(y, level.EllPrime, masks.Mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup))));
+        return (bigA, by, bigE, bigS, bigF, bigT);
+    }
+
+    /// <summary>z1 = α + e·x, z2 = β + e·y, z3 = γ + e·m, z4 = δ + e·μ, w = r·ρ^e mod N0, w_y = r_y·ρ_y^e mod N1.</summary>
+    public static (BigInteger Z1, BigInteger Z2, BigInteger Z3, BigInteger Z4, BigInteger W, BigInteger Wy) Responses(
+        AffineMasks masks,
+        BigInteger x,
+        BigInteger y,
+        BigInteger e,
+        PaillierPublicKey n0,
+        PaillierPublicKey n1,
+        BigInteger rho,
+        BigInteger rhoY,
+        PaillierSecretKey? proverKey) =>
+        (masks.Alpha.Value + (e * x),
+            masks.Beta.Value + (e * y),
+            masks.Gamma.Value + (e * masks.M.Value),
+            masks.Delta.Value + (e * masks.Mu.Value),
+            PaillierRangeMath.NonceResponse(n0, null, masks.R.Value, rho, e),
+            PaillierRangeMath.NonceResponse(n1, proverKey, masks.RY.Value, rhoY, e));
+
+    /// <summary>C^z1 · Enc_N0(z2; w) = A · D^e mod N0² (the first equality), by CRT when the verifier owns N0.</summary>
+    public static bool AffineEquality(PaillierPublicKey n0, PaillierSecretKey? verifierKey, BigInteger c, BigInteger d, BigInteger a, BigInteger z1, BigInteger z2, BigInteger w, BigInteger e)
+    {
+        var arithmetic = n0.Arithmetic;
+        var left = verifierKey is null
+            ? arithmetic.ModMul(arithmetic.MultiExp(c, z1, w, n0.N, n0.NSquared), n0.PlaintextFactor(z2), n0.NSquared)
+            : arithmetic.ModMul(PowModNSquared(n0, verifierKey, c, z1), verifierKey.Encrypt(z2, w).Value, n0.NSquared);
+        return left == arithmetic.ModMul(a, PowModNSquared(n0, verifierKey, d, e), n0.NSquared);
+    }
+
+    /// <summary>s^z · t^z' = B · S^e mod N̂ (the fourth and fifth equalities), by CRT when the verifier owns N̂.</summary>
+    public static bool CommitmentEquality(RingPedersenParameters setup, RingPedersenSecret? verifierSetup, BigInteger z, BigInteger zRandom, BigInteger mask, BigInteger commitment, BigInteger e) =>
+        Commit(setup, verifierSetup, z, zRandom) == CommitmentTimesPower(setup, verifierSetup, mask, commitment, e);
+
     /// <summary>Absorbs the security level and the verifier's ring-Pedersen parameters (the paper's L and R_j).</summary>
     public static Transcript AppendSetup(Transcript transcript, SecurityLevel level, RingPedersenParameters setup) =>
         transcript
@@ -145,5 +208,63 @@ internal static class AffineOperationShared
         {
             throw new ArgumentException("the ring-Pedersen secret does not belong to the statement's setup", parameter);
         }
+    }
+}
+
+/// <summary>The prover's masks of Fig. 15, sampled from their ranges and wiped on dispose.</summary>
+internal sealed class AffineMasks : IDisposable
+{
+    private AffineMasks(SecurityLevel level, RingPedersenParameters setup, PaillierPublicKey n0, PaillierPublicKey n1, RandomNumberGenerator rng)
+    {
+        var wide = AffineOperationShared.Power2(level.Ell + level.Epsilon) * setup.N;
+        var narrow = AffineOperationShared.Power2(level.Ell) * setup.N;
+        Alpha = new SecretBigInteger(Sampling.Signed(rng, level.Ell + level.Epsilon));
+        Beta = new SecretBigInteger(Sampling.Signed(rng, level.EllPrime + level.Epsilon));
+        R = new SecretBigInteger(n0.SampleNonce(rng));
+        RY = new SecretBigInteger(n1.SampleNonce(rng));
+        Gamma = new SecretBigInteger(Sampling.Signed(rng, wide));
+        M = new SecretBigInteger(Sampling.Signed(rng, narrow));
+        Delta = new SecretBigInteger(Sampling.Signed(rng, wide));
+        Mu = new SecretBigInteger(Sampling.Signed(rng, narrow));
+    }
+
+    /// <summary>α ← ±2^(ℓ+ε).</summary>
+    public SecretBigInteger Alpha { get; }
+
+    /// <summary>β ← ±2^(ℓ'+ε).</summary>
+    public SecretBigInteger Beta { get; }
+
+    /// <summary>r ← Z*_{N0}.</summary>
+    public SecretBigInteger R { get; }
+
+    /// <summary>r_y ← Z*_{N1}.</summary>
+    public SecretBigInteger RY { get; }
+
+    /// <summary>γ ← ±2^(ℓ+ε)·N̂.</summary>
+    public SecretBigInteger Gamma { get; }
+
+    /// <summary>m ← ±2^ℓ·N̂.</summary>
+    public SecretBigInteger M { get; }
+
+    /// <summary>δ ← ±2^(ℓ+ε)·N̂.</summary>
+    public SecretBigInteger Delta { get; }
+
+    /// <summary>μ ← ±2^ℓ·N̂.</summary>
+    public SecretBigInteger Mu { get; }
+
+    /// <summary>Samples every mask from its range of <paramref name="level"/>.</summary>
+    public static AffineMasks Sample(SecurityLevel level, RingPedersenParameters setup, PaillierPublicKey n0, PaillierPublicKey n1, RandomNumberGenerator rng) =>
+        new(level, setup, n0, n1, rng);
+
+    public void Dispose()
+    {
+        Alpha.Dispose();
+        Beta.Dispose();
+        R.Dispose();
+        RY.Dispose();
+        Gamma.Dispose();
+        M.Dispose();
+        Delta.Dispose();
+        Mu.Dispose();
     }
 }

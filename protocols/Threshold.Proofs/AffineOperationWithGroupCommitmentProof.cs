@@ -296,54 +296,15 @@ public static class AffineOperationWithGroupCommitmentProof
         ArgumentNullException.ThrowIfNull(rng);
         RequireOwnership(statement.N1, proverKey, nameof(proverKey));
 
-        var level = statement.Level;
-        var setup = statement.Setup;
-        var n0 = statement.N0;
-        var n1 = statement.N1;
         var x = witness.X.Value;
         var y = witness.Y.Value;
-
-        // Masks (Fig. 15, prover's first step), held so they are wiped when the proof is done.
-        using var alpha = new SecretBigInteger(Sampling.Signed(rng, level.Ell + level.Epsilon));
-        using var beta = new SecretBigInteger(Sampling.Signed(rng, level.EllPrime + level.Epsilon));
-        using var r = new SecretBigInteger(n0.SampleNonce(rng));
-        using var rY = new SecretBigInteger(n1.SampleNonce(rng));
-        var wide = Power2(level.Ell + level.Epsilon) * setup.N;
-        var narrow = Power2(level.Ell) * setup.N;
-        using var gamma = new SecretBigInteger(Sampling.Signed(rng, wide));
-        using var m = new SecretBigInteger(Sampling.Signed(rng, narrow));
-        using var delta = new SecretBigInteger(Sampling.Signed(rng, wide));
-        using var mu = new SecretBigInteger(Sampling.Signed(rng, narrow));
-
-        // A = C^α · (1 + N0)^β · r^N0 mod N0² (N0 is the verifier's key: no CRT for the prover).
-        // Two halves of about equal work, side by side: A alone (C^α and r^N0 modulo N0²), and B_y
-        // with the four ring-Pedersen commitments.
-        var a0 = n0.Arithmetic;
-        var (bigA, (by, bigE, bigS, bigF, bigT)) = Concurrently.Run(
-            () => a0.ModMul(PaillierRangeMath.SecretPow(a0, statement.C.Value, alpha.Value, n0.NSquared), n0.Encrypt(beta.Value, r.Value).Value, n0.NSquared),
-            () => (
-                PaillierRangeMath.EncryptMask(n1, proverKey, beta.Value, rY.Value),
-                setup.SecretCommit(alpha.Value, level.Ell + level.Epsilon, gamma.Value, PaillierRangeMath.WithModulus(level.Ell + level.Epsilon, setup)),
-                setup.SecretCommit(x, level.Ell, m.Value, PaillierRangeMath.WithModulus(level.Ell, setup)),
-                setup.SecretCommit(beta.Value, level.EllPrime + level.Epsilon, delta.Value, PaillierRangeMath.WithModulus(level.Ell + level.Epsilon, setup)),
-                setup.SecretCommit(y, level.EllPrime, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup))));
-        var bx = Point.MultiplyGenerator(Scalar.FromValue(statement.Curve, alpha.Value));
+        using var masks = AffineMasks.Sample(statement.Level, statement.Setup, statement.N0, statement.N1, rng);
+        var (bigA, by, bigE, bigS, bigF, bigT) = FirstMessage(statement.Level, statement.Setup, statement.N0, statement.N1, statement.C, x, y, masks, proverKey);
+        var bx = Point.MultiplyGenerator(Scalar.FromValue(statement.Curve, masks.Alpha.Value));
 
         var e = Challenge(context, statement, bigA, bx, by, bigE, bigS, bigF, bigT);
-        return new Proof(
-            bigA,
-            bx,
-            by,
-            bigE,
-            bigS,
-            bigF,
-            bigT,
-            alpha.Value + (e * x),
-            beta.Value + (e * y),
-            gamma.Value + (e * m.Value),
-            delta.Value + (e * mu.Value),
-            PaillierRangeMath.NonceResponse(n0, null, r.Value, witness.Rho.Value, e),
-            PaillierRangeMath.NonceResponse(n1, proverKey, rY.Value, witness.RhoY.Value, e));
+        var (z1, z2, z3, z4, w, wy) = Responses(masks, x, y, e, statement.N0, statement.N1, witness.Rho.Value, witness.RhoY.Value, proverKey);
+        return new Proof(bigA, bx, by, bigE, bigS, bigF, bigT, z1, z2, z3, z4, w, wy);
     }
 
     /// <summary>Moduli, curve and group membership of every element, in order.</summary>
@@ -388,32 +349,11 @@ public static class AffineOperationWithGroupCommitmentProof
     {
         var setup = statement.Setup;
         var e = Challenge(context, statement, proof.A, proof.Bx, proof.By, proof.E, proof.S, proof.F, proof.T);
-        yield return (Checks.Equality1, () => FirstEquality(statement, proof, e, verifierKey));
+        yield return (Checks.Equality1, () => AffineEquality(statement.N0, verifierKey, statement.C.Value, statement.D.Value, proof.A, proof.Z1, proof.Z2, proof.W, e));
         yield return (Checks.Equality2, () => SecondEquality(statement, proof, e));
-        yield return (Checks.Equality3, () => ThirdEquality(statement, proof, e));
-        yield return (Checks.Equality4, () =>
-            Commit(setup, verifierSetup, proof.Z1, proof.Z3) == CommitmentTimesPower(setup, verifierSetup, proof.E, proof.S, e));
-        yield return (Checks.Equality5, () =>
-            Commit(setup, verifierSetup, proof.Z2, proof.Z4) == CommitmentTimesPower(setup, verifierSetup, proof.F, proof.T, e));
-    }
-
-    /// <summary>C^z1 · Enc_N0(z2; w) = A · D^e mod N0², by CRT when the verifier's key is given.</summary>
-    private static bool FirstEquality(Statement statement, Proof proof, BigInteger e, PaillierSecretKey? verifierKey)
-    {
-        var n0 = statement.N0;
-        var a = n0.Arithmetic;
-        BigInteger left;
-        if (verifierKey is null)
-        {
-            left = a.ModMul(a.MultiExp(statement.C.Value, proof.Z1, proof.W, n0.N, n0.NSquared), n0.PlaintextFactor(proof.Z2), n0.NSquared);
-        }
-        else
-        {
-            left = a.ModMul(PowModNSquared(n0, verifierKey, statement.C.Value, proof.Z1), verifierKey.Encrypt(proof.Z2, proof.W).Value, n0.NSquared);
-        }
-
-        var right = a.ModMul(proof.A, PowModNSquared(n0, verifierKey, statement.D.Value, e), n0.NSquared);
-        return left == right;
+        yield return (Checks.Equality3, () => PaillierRangeMath.EncryptionHolds(statement.N1, proof.Z2, proof.Wy, proof.By, statement.Y.Value, e));
+        yield return (Checks.Equality4, () => CommitmentEquality(setup, verifierSetup, proof.Z1, proof.Z3, proof.E, proof.S, e));
+        yield return (Checks.Equality5, () => CommitmentEquality(setup, verifierSetup, proof.Z2, proof.Z4, proof.F, proof.T, e));
     }
 
     /// <summary>z1·G = B_x + e·X.</summary>
@@ -421,16 +361,6 @@ public static class AffineOperationWithGroupCommitmentProof
     {
         var curve = statement.Curve;
         return Point.MultiplyGenerator(Scalar.FromValue(curve, proof.Z1)).Equals(proof.Bx + (Scalar.FromValue(curve, e) * statement.X));
-    }
-
-    /// <summary>Enc_N1(z2; w_y) = B_y · Y^e mod N1² (N1 is the prover's key: no shortcut for the verifier).</summary>
-    private static bool ThirdEquality(Statement statement, Proof proof, BigInteger e)
-    {
-        var n1 = statement.N1;
-        var a = n1.Arithmetic;
-        var left = n1.Encrypt(proof.Z2, proof.Wy).Value;
-        var right = a.ModMul(proof.By, a.ModPow(statement.Y.Value, e, n1.NSquared), n1.NSquared);
-        return left == right;
     }
 
     /// <summary>e ← ±q from the context, level, setup, statement and first message (Fig. 15, non-interactive).</summary>

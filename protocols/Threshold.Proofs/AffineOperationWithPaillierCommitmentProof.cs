@@ -289,51 +289,18 @@ public static class AffineOperationWithPaillierCommitmentProof
         ArgumentNullException.ThrowIfNull(rng);
         RequireOwnership(statement.N1, proverKey, nameof(proverKey));
 
-        var level = statement.Level;
-        var setup = statement.Setup;
-        var n0 = statement.N0;
         var n1 = statement.N1;
         var x = witness.X.Value;
         var y = witness.Y.Value;
-
-        // Masks, held so they are wiped when the proof is done.
-        using var alpha = new SecretBigInteger(Sampling.Signed(rng, level.Ell + level.Epsilon));
-        using var beta = new SecretBigInteger(Sampling.Signed(rng, level.EllPrime + level.Epsilon));
-        using var r = new SecretBigInteger(n0.SampleNonce(rng));
+        using var masks = AffineMasks.Sample(statement.Level, statement.Setup, statement.N0, n1, rng);
         using var rX = new SecretBigInteger(n1.SampleNonce(rng));
-        using var rY = new SecretBigInteger(n1.SampleNonce(rng));
-        var wide = Power2(level.Ell + level.Epsilon) * setup.N;
-        var narrow = Power2(level.Ell) * setup.N;
-        using var gamma = new SecretBigInteger(Sampling.Signed(rng, wide));
-        using var m = new SecretBigInteger(Sampling.Signed(rng, narrow));
-        using var delta = new SecretBigInteger(Sampling.Signed(rng, wide));
-        using var mu = new SecretBigInteger(Sampling.Signed(rng, narrow));
-
-        var a0 = n0.Arithmetic;
-        var bigA = a0.ModMul(PaillierRangeMath.SecretPow(a0, statement.C.Value, alpha.Value, n0.NSquared), n0.Encrypt(beta.Value, r.Value).Value, n0.NSquared);
-        var bx = PaillierRangeMath.EncryptMask(n1, proverKey, alpha.Value, rX.Value);
-        var by = PaillierRangeMath.EncryptMask(n1, proverKey, beta.Value, rY.Value);
-        var bigE = setup.SecretCommit(alpha.Value, level.Ell + level.Epsilon, gamma.Value, PaillierRangeMath.WithModulus(level.Ell + level.Epsilon, setup));
-        var bigS = setup.SecretCommit(x, level.Ell, m.Value, PaillierRangeMath.WithModulus(level.Ell, setup));
-        var bigF = setup.SecretCommit(beta.Value, level.EllPrime + level.Epsilon, delta.Value, PaillierRangeMath.WithModulus(level.Ell + level.Epsilon, setup));
-        var bigT = setup.SecretCommit(y, level.EllPrime, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup));
+        var (bigA, by, bigE, bigS, bigF, bigT) = FirstMessage(statement.Level, statement.Setup, statement.N0, n1, statement.C, x, y, masks, proverKey);
+        var bx = PaillierRangeMath.EncryptMask(n1, proverKey, masks.Alpha.Value, rX.Value);
 
         var e = Challenge(context, statement, bigA, bx, by, bigE, bigS, bigF, bigT);
-        return new Proof(
-            bigA,
-            bx,
-            by,
-            bigE,
-            bigS,
-            bigF,
-            bigT,
-            alpha.Value + (e * x),
-            beta.Value + (e * y),
-            gamma.Value + (e * m.Value),
-            delta.Value + (e * mu.Value),
-            PaillierRangeMath.NonceResponse(n0, null, r.Value, witness.Rho.Value, e),
-            PaillierRangeMath.NonceResponse(n1, proverKey, rX.Value, witness.RhoX.Value, e),
-            PaillierRangeMath.NonceResponse(n1, proverKey, rY.Value, witness.RhoY.Value, e));
+        var (z1, z2, z3, z4, w, wy) = Responses(masks, x, y, e, statement.N0, n1, witness.Rho.Value, witness.RhoY.Value, proverKey);
+        var wx = PaillierRangeMath.NonceResponse(n1, proverKey, rX.Value, witness.RhoX.Value, e);
+        return new Proof(bigA, bx, by, bigE, bigS, bigF, bigT, z1, z2, z3, z4, w, wx, wy);
     }
 
     /// <summary>Moduli and group membership of every element, in order.</summary>
@@ -379,41 +346,11 @@ public static class AffineOperationWithPaillierCommitmentProof
     {
         var setup = statement.Setup;
         var e = Challenge(context, statement, proof.A, proof.Bx, proof.By, proof.E, proof.S, proof.F, proof.T);
-        yield return (Checks.Equality1, () => FirstEquality(statement, proof, e, verifierKey));
-        yield return (Checks.Equality2, () => ProverKeyEquality(statement.N1, proof.Z1, proof.Wx, proof.Bx, statement.X.Value, e));
-        yield return (Checks.Equality3, () => ProverKeyEquality(statement.N1, proof.Z2, proof.Wy, proof.By, statement.Y.Value, e));
-        yield return (Checks.Equality4, () =>
-            Commit(setup, verifierSetup, proof.Z1, proof.Z3) == CommitmentTimesPower(setup, verifierSetup, proof.E, proof.S, e));
-        yield return (Checks.Equality5, () =>
-            Commit(setup, verifierSetup, proof.Z2, proof.Z4) == CommitmentTimesPower(setup, verifierSetup, proof.F, proof.T, e));
-    }
-
-    /// <summary>C^z1 · Enc_N0(z2; w) = A · D^e mod N0², by CRT when the verifier owns N0.</summary>
-    private static bool FirstEquality(Statement statement, Proof proof, BigInteger e, PaillierSecretKey? verifierKey)
-    {
-        var n0 = statement.N0;
-        var a = n0.Arithmetic;
-        BigInteger left;
-        if (verifierKey is null)
-        {
-            left = a.ModMul(a.MultiExp(statement.C.Value, proof.Z1, proof.W, n0.N, n0.NSquared), n0.PlaintextFactor(proof.Z2), n0.NSquared);
-        }
-        else
-        {
-            left = a.ModMul(PowModNSquared(n0, verifierKey, statement.C.Value, proof.Z1), verifierKey.Encrypt(proof.Z2, proof.W).Value, n0.NSquared);
-        }
-
-        var right = a.ModMul(proof.A, PowModNSquared(n0, verifierKey, statement.D.Value, e), n0.NSquared);
-        return left == right;
-    }
-
-    /// <summary>Enc_N1(z; w) = B · Z^e mod N1² for a ciphertext Z of the prover's key (equalities 2 and 3).</summary>
-    private static bool ProverKeyEquality(PaillierPublicKey n1, BigInteger z, BigInteger w, BigInteger b, BigInteger committed, BigInteger e)
-    {
-        var a = n1.Arithmetic;
-        var left = n1.Encrypt(z, w).Value;
-        var right = a.ModMul(b, a.ModPow(committed, e, n1.NSquared), n1.NSquared);
-        return left == right;
+        yield return (Checks.Equality1, () => AffineEquality(statement.N0, verifierKey, statement.C.Value, statement.D.Value, proof.A, proof.Z1, proof.Z2, proof.W, e));
+        yield return (Checks.Equality2, () => PaillierRangeMath.EncryptionHolds(statement.N1, proof.Z1, proof.Wx, proof.Bx, statement.X.Value, e));
+        yield return (Checks.Equality3, () => PaillierRangeMath.EncryptionHolds(statement.N1, proof.Z2, proof.Wy, proof.By, statement.Y.Value, e));
+        yield return (Checks.Equality4, () => CommitmentEquality(setup, verifierSetup, proof.Z1, proof.Z3, proof.E, proof.S, e));
+        yield return (Checks.Equality5, () => CommitmentEquality(setup, verifierSetup, proof.Z2, proof.Z4, proof.F, proof.T, e));
     }
 
     /// <summary>e ← ±q from the context, level, setup, statement and first message.</summary>

@@ -226,13 +226,18 @@ public static class NoSmallFactorProof
         using var x = new SecretBigInteger(Sampling.Signed(rng, nHat << ellEpsilon));
         using var y = new SecretBigInteger(Sampling.Signed(rng, nHat << ellEpsilon));
 
-        var commitmentP = SecretCommit(setup, p, mu.Value);
-        var commitmentQ = SecretCommit(setup, q, nu.Value);
-        var commitmentA = SecretCommit(setup, alpha.Value, x.Value);
-        var commitmentB = SecretCommit(setup, beta.Value, y.Value);
+        // Public bounds of each exponent: the factors' length (half of N's, public), and the masks' ranges.
+        var factorBits = (int)Math.Max(p.GetBitLength(), q.GetBitLength());
+        var maskBits = (int)statement.ResponseBound.GetBitLength();
+        var muBits = (int)(nHat << ell).GetBitLength();
+        var xBits = (int)(nHat << ellEpsilon).GetBitLength();
+        var commitmentP = setup.SecretCommit(p, factorBits, mu.Value, muBits);
+        var commitmentQ = setup.SecretCommit(q, factorBits, nu.Value, muBits);
+        var commitmentA = setup.SecretCommit(alpha.Value, maskBits, x.Value, xBits);
+        var commitmentB = setup.SecretCommit(beta.Value, maskBits, y.Value, xBits);
         var commitmentT = setup.Arithmetic.ModMul(
-            SecretPow(setup.Arithmetic, commitmentQ, alpha.Value, nHat),
-            SecretPow(setup.Arithmetic, setup.T, r.Value, nHat),
+            setup.Arithmetic.ModPowSecretSigned(commitmentQ, alpha.Value, nHat),
+            setup.Arithmetic.ModPowSecretSigned(setup.T, r.Value, nHat),
             nHat);
 
         // Step 2 (Fiat–Shamir) and step 3.
@@ -340,19 +345,6 @@ public static class NoSmallFactorProof
             .Append("sigma", sigma);
         return transcript.Challenge().NextSigned(BigInteger.One << statement.Level.Ell);
     }
-
-    /// <summary>s^x · t^y mod N̂ for secret signed exponents, by constant-time exponentiation.</summary>
-    private static BigInteger SecretCommit(RingPedersenParameters setup, BigInteger x, BigInteger y) =>
-        setup.Arithmetic.ModMul(SecretPow(setup.Arithmetic, setup.S, x, setup.N), SecretPow(setup.Arithmetic, setup.T, y, setup.N), setup.N);
-
-    /// <summary>
-    /// b^e mod m for a unit b and a secret signed e: a negative exponent raises the inverse. Only the sign
-    /// of e selects the path, and the masks' signs say nothing about p or q.
-    /// </summary>
-    private static BigInteger SecretPow(IArithmetic arithmetic, BigInteger value, BigInteger exponent, BigInteger modulus) =>
-        exponent.Sign >= 0
-            ? arithmetic.ModPowSecret(value, exponent, modulus)
-            : arithmetic.ModPowSecret(arithmetic.ModInverse(value, modulus), -exponent, modulus);
 
     /// <summary>⌊√n⌋ for n ≥ 0 (Newton's iteration from above).</summary>
     internal static BigInteger IntegerSquareRoot(BigInteger n)

@@ -14,24 +14,6 @@ namespace Threshold.Proofs;
 internal static class PaillierRangeMath
 {
     /// <summary>
-    /// b^e mod m for a secret, signed exponent: GMP's <c>mpz_powm_sec</c> on |e|, so the work depends on
-    /// the limb count of e, not on its bits; a negative e raises the inverse of b, so the timing shows the
-    /// sign of e. The inverse itself is variable-time (mpz_invert): harmless for the public bases s and t,
-    /// and the secret nonce ρ takes this path only when the prover passes no secret key (else CRT).
-    /// The base must be a unit and the modulus odd.
-    /// </summary>
-    public static BigInteger SecretPow(IArithmetic arithmetic, BigInteger value, BigInteger exponent, BigInteger modulus)
-    {
-        if (exponent.Sign >= 0)
-        {
-            return arithmetic.ModPowSecret(value, exponent, modulus);
-        }
-
-        var inverse = arithmetic.ModInverse(value, modulus);
-        return arithmetic.ModPowSecret(inverse, BigInteger.Negate(exponent), modulus);
-    }
-
-    /// <summary>
     /// The bit bound of the range ±2^<paramref name="bits"/>·N̂ that the commitment randomisers (γ, μ, …)
     /// are sampled from: the public bound <see cref="RingPedersenParameters.SecretCommit"/> takes.
     /// </summary>
@@ -48,7 +30,7 @@ internal static class PaillierRangeMath
     public static BigInteger NonceResponse(PaillierPublicKey key, PaillierSecretKey? owner, BigInteger r, BigInteger rho, BigInteger e)
     {
         var a = key.Arithmetic;
-        var power = owner is not null ? owner.PowModN(rho, e) : SecretPow(a, rho, e, key.N);
+        var power = owner is not null ? owner.PowModN(rho, e) : a.ModPowSecretSigned(rho, e, key.N);
         return a.ModMul(r, power, key.N);
     }
 

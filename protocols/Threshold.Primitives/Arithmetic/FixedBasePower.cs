@@ -24,25 +24,3 @@ public interface IFixedBasePower
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="bits"/> exceeds <see cref="MaxBits"/>, or e is outside ±2^bits.</exception>
     BigInteger Power(BigInteger exponent, int bits);
 }
-
-/// <summary>Argument handling shared by the fixed-base implementations.</summary>
-internal static class FixedBasePowers
-{
-    /// <summary>e + 2^bits ∈ [0, 2^(bits+1)], after checking bits ≤ max and |e| ≤ 2^bits.</summary>
-    public static BigInteger Shift(BigInteger exponent, int bits, int maxBits)
-    {
-        if (bits < 0 || bits > maxBits)
-        {
-            throw new ArgumentOutOfRangeException(nameof(bits), $"the bound must be in [0, {maxBits}] bits");
-        }
-
-        var offset = BigInteger.One << bits;
-        var shifted = exponent + offset;
-        if (shifted.Sign < 0 || shifted > offset << 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(exponent), "the exponent is outside ±2^bits");
-        }
-
-        return shifted;
-    }
-}

@@ -71,7 +71,7 @@ internal sealed unsafe class GmpFixedBasePower : IFixedBasePower
 
     public BigInteger Power(BigInteger exponent, int bits)
     {
-        var shifted = FixedBasePowers.Shift(exponent, bits, MaxBits);
+        var shifted = Shift(exponent, bits);
         var digits = (bits + 2 + Window - 1) / Window;
         var correction = corrections.GetOrAdd(bits, Correction);
 
@@ -105,6 +105,24 @@ internal sealed unsafe class GmpFixedBasePower : IFixedBasePower
             CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(product));
             CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(scratch));
         }
+    }
+
+    /// <summary>e + 2^bits ∈ [0, 2^(bits+1)], after checking bits ≤ MaxBits and |e| ≤ 2^bits.</summary>
+    private BigInteger Shift(BigInteger exponent, int bits)
+    {
+        if (bits < 0 || bits > MaxBits)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bits), $"the bound must be in [0, {MaxBits}] bits");
+        }
+
+        var offset = BigInteger.One << bits;
+        var shifted = exponent + offset;
+        if (shifted.Sign < 0 || shifted > offset << 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(exponent), "the exponent is outside ±2^bits");
+        }
+
+        return shifted;
     }
 
     /// <summary>The i-th 4-bit digit; the shift depends on i only.</summary>

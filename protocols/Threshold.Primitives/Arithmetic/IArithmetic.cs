@@ -60,6 +60,19 @@ public static class ArithmeticExtensions
             : throw new ArithmeticException("value is not invertible modulo the given modulus");
     }
 
+    /// <summary>
+    /// b^e mod m for a secret, signed exponent: <see cref="IArithmetic.ModPowSecret"/> on |e|, so the work
+    /// depends on the length of e, not its bits; a negative e raises the inverse of b (variable-time
+    /// <c>mpz_invert</c>), so the timing shows the sign of e. The base must be a unit, the modulus odd.
+    /// </summary>
+    public static BigInteger ModPowSecretSigned(this IArithmetic arithmetic, BigInteger value, BigInteger exponent, BigInteger modulus)
+    {
+        ArgumentNullException.ThrowIfNull(arithmetic);
+        return exponent.Sign >= 0
+            ? arithmetic.ModPowSecret(value, exponent, modulus)
+            : arithmetic.ModPowSecret(arithmetic.ModInverse(value, modulus), BigInteger.Negate(exponent), modulus);
+    }
+
     /// <summary>Whether gcd(a, m) = 1.</summary>
     public static bool IsCoprime(this IArithmetic arithmetic, BigInteger a, BigInteger modulus)
     {

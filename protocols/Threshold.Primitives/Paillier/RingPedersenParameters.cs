@@ -68,9 +68,7 @@ public sealed class RingPedersenParameters : IEquatable<RingPedersenParameters>
             return table.Power(exponent, bits);
         }
 
-        return exponent.Sign >= 0
-            ? Arithmetic.ModPowSecret(value, exponent, N)
-            : Arithmetic.ModPowSecret(Arithmetic.ModInverse(value, N), BigInteger.Negate(exponent), N);
+        return Arithmetic.ModPowSecretSigned(value, exponent, N);
     }
 
     /// <inheritdoc />
