@@ -12,16 +12,23 @@ public enum PartyStatus
     Completed,
     /// <summary>Aborted, naming culprits.</summary>
     Aborted,
+    /// <summary>Given up from outside (the run was abandoned); its secrets are wiped.</summary>
+    Abandoned,
 }
 
 /// <summary>The fixed facts of one party's run: which protocol, which session, who is in it, and its keys.</summary>
 /// <param name="Protocol">Protocol name bound into every message, e.g. "threshold.cggmp.keygen".</param>
-/// <param name="SessionId">The execution id; messages of other sessions are refused.</param>
+/// <param name="SessionId">
+/// The execution id, bound to the run's whole configuration (<see cref="SessionBinding"/>): parties
+/// that disagree on any part of it have different ids, and refuse each other's messages instead of
+/// blaming each other. It must never be reused: a party that signed in a session once must not sign
+/// in it again.
+/// </param>
 /// <param name="Self">This party's index.</param>
 /// <param name="Participants">Every participant's index, this party included.</param>
 /// <param name="Signer">This party's identity key.</param>
 /// <param name="Directory">Every participant's public identity key.</param>
-/// <param name="Judge">The protocol's judge of accusations in other parties' complaints (null: none).</param>
+/// <param name="Judge">The protocol's judge of accusations and of its rounds' shapes.</param>
 /// <param name="ConfirmCompletion">
 /// Whether a party that has its result first broadcasts a confirmation (carrying its echo of the last
 /// round's broadcasts) and releases the result only when every other party has confirmed too. Without
@@ -35,20 +42,32 @@ public sealed record PartySession(
     IReadOnlyList<int> Participants,
     IMessageSigner Signer,
     IPartyDirectory Directory,
-    IBlameJudge? Judge = null,
-    bool ConfirmCompletion = true);
+    IBlameJudge Judge,
+    bool ConfirmCompletion = true)
+{
+    /// <summary>What anyone needs to judge this run's abort notices.</summary>
+    public SessionContext Context => new(Protocol, SessionId, Participants, Directory, Judge);
+}
+
+/// <summary>A message one party still waits for in its current round.</summary>
+/// <param name="Round">The round.</param>
+/// <param name="Sender">Who owes it.</param>
+/// <param name="Broadcast">A broadcast (true) or a direct message to the waiting party.</param>
+public readonly record struct AwaitedMessage(int Round, int Sender, bool Broadcast);
 
 /// <summary>
 /// Runs one party of a round-based protocol, sans I/O: <see cref="Start"/> gives the first messages,
 /// <see cref="Deliver"/> takes one message and gives whatever becomes sendable. The engine checks the
 /// envelope (session, sender, recipient, signature) before the protocol sees anything, buffers early
-/// messages, treats two different signed messages for one slot as equivocation, and implements echo
-/// broadcast: every message of round r + 1 carries the digests and signatures of the round-r
-/// broadcasts its sender received, and a mismatch proves who equivocated (two signatures by one
-/// party on different broadcasts) or who lied about its echo. A party that aborts broadcasts a
-/// complaint naming its culprits with their signed evidence; a party receiving one checks the evidence
-/// (signatures here, the protocol's checks through its <see cref="IBlameJudge"/>) and aborts too,
-/// blaming the accused if the evidence holds and the accuser if it does not.
+/// messages, treats two different signed contents for one slot as equivocation, refuses messages of a
+/// kind their round does not have, and implements echo broadcast: every message of round r + 1
+/// carries, for each round-r broadcast its sender received, the content hash and the original
+/// sender's signature, checked against this party's own view. A party that aborts broadcasts an
+/// abort notice naming its culprits with their signed evidence; a party receiving one judges it
+/// (<see cref="ComplaintJudge"/>: the evidence proves the accusation, or the accuser is blamed),
+/// aborts naming whom the judgement names, and forwards that judgement, so every honest party still
+/// running learns of the abort. Every abort thus names at least one party, and an honest party
+/// names only parties that misbehaved.
 /// </summary>
 /// <typeparam name="TResult">The protocol's output.</typeparam>
 public sealed class Party<TResult>
@@ -57,8 +76,7 @@ public sealed class Party<TResult>
 
     private readonly PartySession session;
     private readonly IReadOnlyList<int> others;
-    private readonly Dictionary<(int Round, int Sender, bool Broadcast), RoundMessage> received = [];
-    private readonly Dictionary<int, RoundMessage> sentBroadcasts = [];
+    private readonly PartyHistory history;
     private readonly List<Culprit> conflicts = [];
     private readonly List<long> bytesSent = [];
     private readonly Outgoing firstMessages;
@@ -66,7 +84,7 @@ public sealed class Party<TResult>
     private int current = 1;
     private bool started;
     private bool previousHadBroadcast;
-    private IReadOnlyList<EchoEntry> echoView = [];
+    private Dictionary<int, byte[]> echoView = [];
     private bool awaitingConfirmation;
     private TResult? pendingResult;
 
@@ -74,6 +92,7 @@ public sealed class Party<TResult>
     public Party(PartySession session, Round<TResult> firstRound, Outgoing firstMessages)
     {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(session.Judge);
         this.session = session;
         round = firstRound ?? throw new ArgumentNullException(nameof(firstRound));
         this.firstMessages = firstMessages ?? throw new ArgumentNullException(nameof(firstMessages));
@@ -83,12 +102,16 @@ public sealed class Party<TResult>
         }
 
         others = [.. session.Participants.Where(p => p != session.Self).Order()];
+        history = new PartyHistory(session.Self);
     }
 
     /// <summary>This party's index.</summary>
     public int Index => session.Self;
 
-    /// <summary>Running, completed or aborted.</summary>
+    /// <summary>What anyone needs to judge this run's abort notices.</summary>
+    public SessionContext Context => session.Context;
+
+    /// <summary>Running, completed, aborted or abandoned.</summary>
     public PartyStatus Status { get; private set; }
 
     /// <summary>The result once <see cref="Status"/> is <see cref="PartyStatus.Completed"/>.</summary>
@@ -97,14 +120,36 @@ public sealed class Party<TResult>
     /// <summary>The culprits once <see cref="Status"/> is <see cref="PartyStatus.Aborted"/>.</summary>
     public IReadOnlyList<Culprit> Culprits { get; private set; } = [];
 
-    /// <summary>Accusations received in complaints that this party could neither confirm nor refute.</summary>
-    public IReadOnlyList<Culprit> UnconfirmedReports { get; private set; } = [];
+    /// <summary>The abort notice this party broadcast, once aborted.</summary>
+    public RoundMessage? AbortNotice { get; private set; }
 
     /// <summary>Bytes this party sent in each round (index 0 is round 1), counting each message once.</summary>
     public IReadOnlyList<long> BytesSentPerRound => bytesSent;
 
     /// <summary>Rounds this party has sent messages for.</summary>
     public int Rounds => bytesSent.Count;
+
+    /// <summary>The round this party is in.</summary>
+    public int CurrentRound => current;
+
+    /// <summary>The messages of its current round this party still waits for (none unless running).</summary>
+    public IReadOnlyList<AwaitedMessage> Awaiting
+    {
+        get
+        {
+            if (Status != PartyStatus.Running || !started)
+            {
+                return [];
+            }
+
+            var shape = ExpectedShape();
+            return
+            [
+                .. others.Where(j => shape.Broadcast && !history.Has(current, j, null)).Select(j => new AwaitedMessage(current, j, true)),
+                .. others.Where(j => shape.Direct && !history.Has(current, j, session.Self)).Select(j => new AwaitedMessage(current, j, false)),
+            ];
+        }
+    }
 
     /// <summary>The first round's messages. Call once.</summary>
     public IReadOnlyList<RoundMessage> Start()
@@ -115,7 +160,7 @@ public sealed class Party<TResult>
         }
 
         started = true;
-        var sent = Send(1, firstMessages, []);
+        var sent = Send(1, firstMessages, [], MessageKind.Round);
         sent.AddRange(Advance()); // a party alone (n = 1) finishes without any message
         return sent;
     }
@@ -139,29 +184,40 @@ public sealed class Party<TResult>
         }
 
         Check(message);
-        if (message.IsComplaint)
+        if (message.IsAbort)
         {
             return HandleComplaint(message);
         }
 
-        var slot = (message.Round, message.Sender, message.IsBroadcast);
-        if (received.TryGetValue(slot, out var earlier))
+        if (history.Has(message.Round, message.Sender, message.Recipient))
         {
-            if (!earlier.SameContentAs(message))
+            var earlier = history.Add(message);
+            if (earlier is null)
             {
-                conflicts.Add(new Culprit(message.Sender, Checks.Equivocation, $"round {message.Round}: sent two different signed messages for one slot", [earlier, message]));
+                return []; // an identical duplicate
             }
-            else
-            {
-                return [];
-            }
+
+            conflicts.Add(new Culprit(message.Sender, Checks.Equivocation, $"round {message.Round}: signed two different messages for one slot", [earlier, message]));
         }
         else
         {
-            received[slot] = message;
+            history.Add(message);
         }
 
         return Advance();
+    }
+
+    /// <summary>
+    /// Gives the run up from outside (the aggregator abandoned it, or the host is shutting down):
+    /// wipes the secrets of the current round and of an unreleased result.
+    /// </summary>
+    public void Abandon()
+    {
+        if (Status == PartyStatus.Running)
+        {
+            Status = PartyStatus.Abandoned;
+            Wipe();
+        }
     }
 
     private void Check(RoundMessage m)
@@ -186,11 +242,14 @@ public sealed class Party<TResult>
             throw new MessageRejectedException(RejectionReason.RoundOutOfRange, $"round {m.Round} while in round {current}");
         }
 
-        if (!session.Directory.Verify(m.Sender, m.Digest(), m.Signature))
+        if (!m.SignatureVerifies(session.Directory))
         {
             throw new MessageRejectedException(RejectionReason.BadSignature, $"signature of party {m.Sender} does not verify");
         }
     }
+
+    private RoundShape ExpectedShape() =>
+        awaitingConfirmation ? RoundShape.Confirm : new RoundShape(round!.ExpectsBroadcast, round.ExpectsDirect);
 
     private List<RoundMessage> Advance()
     {
@@ -203,9 +262,14 @@ public sealed class Party<TResult>
                 break;
             }
 
-            var expectsBroadcast = awaitingConfirmation || round!.ExpectsBroadcast;
-            var expectsDirect = !awaitingConfirmation && round!.ExpectsDirect;
-            if (!others.All(j => (!expectsBroadcast || received.ContainsKey((current, j, true))) && (!expectsDirect || received.ContainsKey((current, j, false)))))
+            var shape = ExpectedShape();
+            if (Unexpected(shape) is { Count: > 0 } unexpected)
+            {
+                outgoing.Add(Abort(unexpected));
+                break;
+            }
+
+            if (!others.All(j => (!shape.Broadcast || history.Has(current, j, null)) && (!shape.Direct || history.Has(current, j, session.Self))))
             {
                 break;
             }
@@ -214,14 +278,10 @@ public sealed class Party<TResult>
                 current,
                 session.Self,
                 others,
-                others.Where(j => received.ContainsKey((current, j, true))).ToDictionary(j => j, j => received[(current, j, true)]),
-                others.Where(j => received.ContainsKey((current, j, false))).ToDictionary(j => j, j => received[(current, j, false)]));
-            CheckShape(inbox, expectsBroadcast, expectsDirect);
-            if (previousHadBroadcast)
-            {
-                CheckEchoes(inbox, expectsBroadcast);
-            }
-
+                shape.Broadcast ? others.ToDictionary(j => j, j => history.Broadcast(current, j)) : [],
+                shape.Direct ? others.ToDictionary(j => j, j => history.Direct(current, j, session.Self)) : [],
+                history);
+            CheckEchoes(inbox);
             if (inbox.HasCulprits)
             {
                 outgoing.Add(Abort(inbox.Culprits));
@@ -235,12 +295,12 @@ public sealed class Party<TResult>
             }
 
             var outcome = round!.Finish(inbox);
-            var view = round.ExpectsBroadcast ? EchoView(inbox) : [];
+            var view = shape.Broadcast ? EchoOf(inbox) : [];
             switch (outcome)
             {
                 case RoundOutcome<TResult>.Next next:
-                    outgoing.AddRange(Send(current + 1, next.Messages, view));
-                    previousHadBroadcast = round.ExpectsBroadcast;
+                    outgoing.AddRange(Send(current + 1, next.Messages, view, MessageKind.Round));
+                    previousHadBroadcast = shape.Broadcast;
                     round = next.Round;
                     current++;
                     break;
@@ -248,8 +308,8 @@ public sealed class Party<TResult>
                     pendingResult = done.Result;
                     if (session.ConfirmCompletion)
                     {
-                        outgoing.AddRange(Send(current + 1, new Outgoing { Broadcast = [] }, view));
-                        previousHadBroadcast = round.ExpectsBroadcast;
+                        outgoing.AddRange(Send(current + 1, new Outgoing { Broadcast = [] }, view, MessageKind.Confirmation));
+                        previousHadBroadcast = shape.Broadcast;
                         awaitingConfirmation = true;
                         current++;
                     }
@@ -270,95 +330,102 @@ public sealed class Party<TResult>
         return outgoing;
     }
 
-    private void CheckShape(RoundInbox inbox, bool expectsBroadcast, bool expectsDirect)
+    /// <summary>Messages of the current round of a kind it does not have, each blamed with the evidence of the round's shape.</summary>
+    private List<Culprit> Unexpected(RoundShape shape)
     {
+        var culprits = new List<Culprit>();
         foreach (var j in others)
         {
-            if (!expectsBroadcast && received.TryGetValue((current, j, true), out var b))
+            foreach (var m in new[] { history.Find(current, j, null), history.Find(current, j, session.Self) })
             {
-                inbox.Blame(j, Checks.Malformed, "sent a broadcast in a round without broadcasts", b);
-            }
+                if (m is null || ComplaintJudge.Fits(m, shape))
+                {
+                    continue;
+                }
 
-            if (!expectsDirect && received.TryGetValue((current, j, false), out var d))
-            {
-                inbox.Blame(j, Checks.Malformed, "sent a direct message in a round without direct messages", d);
+                var view = new RecordingView(history, j);
+                view.Record(m);
+                session.Judge.Shape(current, view); // records what the round's shape depends on
+                culprits.Add(new Culprit(j, Checks.UnexpectedMessage, $"round {current}: sent a {m.Kind} {(m.IsBroadcast ? "broadcast" : "direct message")} the round does not have", view.Read));
+                break;
             }
         }
+
+        return culprits;
     }
 
     /// <summary>
-    /// Compares each sender's echo of the previous round's broadcasts with this party's own view.
-    /// A different digest carrying a valid signature of the original sender proves that sender
-    /// equivocated; an invalid signature proves the echoing party lied.
+    /// Checks every message of this round against the echo it must carry: one entry per broadcaster of
+    /// the previous round, each a genuine signature of that party on that round's broadcast slot, and
+    /// each naming the broadcast this party received. A genuine entry naming another broadcast proves
+    /// that broadcaster equivocated; anything else proves the carrier lied.
     /// </summary>
-    private void CheckEchoes(RoundInbox inbox, bool broadcastRound)
+    private void CheckEchoes(RoundInbox inbox)
     {
-        var mine = echoView.ToDictionary(e => e.Sender);
         var blamed = new HashSet<int>();
-        foreach (var k in others)
+        var carriers = others.SelectMany(k => new[] { history.Find(current, k, null), history.Find(current, k, session.Self) }).OfType<RoundMessage>();
+        foreach (var carrier in carriers)
         {
-            var carrier = broadcastRound ? inbox.BroadcastFrom(k) : inbox.DirectFrom(k);
-            var theirs = carrier.Echo.GroupBy(e => e.Sender).ToDictionary(g => g.Key, g => g.ToList());
-            foreach (var j in session.Participants.Where(p => p != k))
+            var k = carrier.Sender;
+            if (blamed.Contains(k))
             {
-                if (!theirs.TryGetValue(j, out var entries) || entries.Count != 1)
-                {
-                    if (blamed.Add(k))
-                    {
-                        inbox.Blame(k, Checks.FalseEcho, $"echo of round {current - 1} broadcasts is incomplete", carrier);
-                    }
+                continue;
+            }
 
-                    continue;
+            if (carrier.Echo.Any(e => !carrier.EchoVerifies(e, session.Directory)))
+            {
+                blamed.Add(k);
+                inbox.Blame(k, Checks.FalseEcho, "echoed a broadcast its sender never signed for that round", carrier);
+                continue;
+            }
+
+            var expected = previousHadBroadcast ? session.Participants : [];
+            if (carrier.Echo.Count != expected.Count || !expected.All(p => carrier.Echo.Count(e => e.Sender == p) == 1))
+            {
+                blamed.Add(k);
+                var view = new RecordingView(history, k);
+                view.Record(carrier);
+                if (current > 1)
+                {
+                    session.Judge.Shape(current - 1, view); // records what the previous round's shape depends on
                 }
 
-                var echoed = entries[0];
-                if (!mine.TryGetValue(j, out var own))
-                {
-                    continue; // this party did not see j broadcast (j is this party and sent none)
-                }
+                inbox.Blame(k, Checks.FalseEcho, $"echo of round {current - 1} broadcasts is incomplete", [.. view.Read]);
+                continue;
+            }
 
-                if (CryptographicOperations.FixedTimeEquals(echoed.Digest, own.Digest))
+            foreach (var entry in carrier.Echo.Where(e => e.Sender != session.Self))
+            {
+                var j = entry.Sender;
+                if (!CryptographicOperations.FixedTimeEquals(entry.ContentHash, echoView[j]) && blamed.Add(j))
                 {
-                    continue;
-                }
-
-                if (session.Directory.Verify(j, echoed.Digest, echoed.Signature))
-                {
-                    // A valid signature of j on a different broadcast: j equivocated. (If j is this party,
-                    // its key signed something it did not send; k only echoed it, so k is not blamed.)
-                    if (j != session.Self && blamed.Add(j))
-                    {
-                        inbox.Blame(j, Checks.Equivocation, $"equivocated: signed different round-{current - 1} broadcasts for different parties", received[(current - 1, j, true)], carrier);
-                    }
-                }
-                else if (blamed.Add(k))
-                {
-                    inbox.Blame(k, Checks.FalseEcho, $"echoed a round-{current - 1} broadcast of party {j} that party {j} did not sign", carrier);
+                    // A genuine signature of j on another broadcast for the same slot: j equivocated.
+                    inbox.Blame(j, Checks.Equivocation, $"signed different round-{current - 1} broadcasts for different parties", history.Broadcast(current - 1, j), carrier);
                 }
             }
         }
     }
 
-    private List<EchoEntry> EchoView(RoundInbox inbox)
+    /// <summary>This party's view of the round's broadcasts, its own included: the echo it will send.</summary>
+    private List<EchoEntry> EchoOf(RoundInbox inbox)
     {
-        var view = others.Select(j => inbox.BroadcastFrom(j)).Select(m => new EchoEntry(m.Sender, m.Digest(), m.Signature)).ToList();
-        if (sentBroadcasts.TryGetValue(current, out var own))
+        var view = others.Select(inbox.BroadcastFrom).ToList();
+        if (history.Find(current, session.Self, null) is { } own)
         {
-            view.Add(new EchoEntry(own.Sender, own.Digest(), own.Signature));
+            view.Add(own);
         }
 
-        echoView = view;
-        return view;
+        var entries = view.Select(m => new EchoEntry(m.Sender, m.ContentHash(), m.Signature)).ToList();
+        echoView = entries.ToDictionary(e => e.Sender, e => e.ContentHash);
+        return entries;
     }
 
-    private List<RoundMessage> Send(int number, Outgoing messages, IReadOnlyList<EchoEntry> echo)
+    private List<RoundMessage> Send(int number, Outgoing messages, IReadOnlyList<EchoEntry> echo, MessageKind kind)
     {
         var sent = new List<RoundMessage>();
         if (messages.Broadcast is { } payload)
         {
-            var broadcast = Sign(number, null, payload, echo);
-            sentBroadcasts[number] = broadcast;
-            sent.Add(broadcast);
+            sent.Add(Sign(number, null, payload, echo, kind));
         }
 
         foreach (var (recipient, payload2) in messages.Direct.OrderBy(e => e.Key))
@@ -368,7 +435,12 @@ public sealed class Party<TResult>
                 throw new InvalidOperationException($"direct message to non-participant {recipient}");
             }
 
-            sent.Add(Sign(number, recipient, payload2, echo));
+            sent.Add(Sign(number, recipient, payload2, echo, kind));
+        }
+
+        foreach (var m in sent)
+        {
+            history.Add(m);
         }
 
         while (bytesSent.Count < number)
@@ -380,90 +452,32 @@ public sealed class Party<TResult>
         return sent;
     }
 
-    private RoundMessage Sign(int number, int? recipient, byte[] payload, IReadOnlyList<EchoEntry> echo)
+    private RoundMessage Sign(int number, int? recipient, byte[] payload, IReadOnlyList<EchoEntry> echo, MessageKind kind)
     {
-        var unsigned = new RoundMessage(session.Protocol, session.SessionId, number, session.Self, recipient, payload, echo, []);
+        var unsigned = new RoundMessage(session.Protocol, session.SessionId, number, session.Self, recipient, payload, echo, []) { Kind = kind };
         return unsigned with { Signature = session.Signer.Sign(unsigned.Digest()) };
     }
 
-    /// <summary>Aborts with <paramref name="culprits"/> and returns the complaint to broadcast.</summary>
+    /// <summary>Aborts with <paramref name="culprits"/>, wipes the run's secrets, and returns the abort notice to broadcast.</summary>
     private RoundMessage Abort(IEnumerable<Culprit> culprits)
     {
-        Culprits = [.. culprits];
-        Status = PartyStatus.Aborted;
-        var unsigned = new RoundMessage(session.Protocol, session.SessionId, current, session.Self, null, [], [], []) { Complaint = Culprits, IsAbort = true };
-        return unsigned with { Signature = session.Signer.Sign(unsigned.Digest()) };
-    }
-
-    /// <summary>Judges each accusation of another party's complaint, then aborts (the accuser will not go on).</summary>
-    private List<RoundMessage> HandleComplaint(RoundMessage complaint)
-    {
-        var culprits = new List<Culprit>();
-        var unconfirmed = new List<Culprit>();
-        foreach (var accusation in complaint.Complaint)
-        {
-            var signed = accusation.Evidence.Count > 0 && accusation.Evidence.All(e =>
-                e.Protocol == session.Protocol
-                && e.SessionId.AsSpan().SequenceEqual(session.SessionId)
-                && session.Participants.Contains(e.Sender)
-                && session.Directory.Verify(e.Sender, e.Digest(), e.Signature));
-            var verdict = signed ? JudgeGenerically(accusation) ?? session.Judge?.Confirms(accusation, complaint.Sender) : false;
-            switch (verdict)
-            {
-                case true:
-                    culprits.Add(accusation with { Reason = $"reported by party {complaint.Sender}: {accusation.Reason}" });
-                    break;
-                case false:
-                    culprits.Add(new Culprit(complaint.Sender, Checks.FalseAccusation, $"accused party {accusation.Party} ({accusation.Check}) without proof", [complaint]));
-                    break;
-                default:
-                    unconfirmed.Add(accusation);
-                    break;
-            }
-        }
-
         Culprits = [.. culprits.GroupBy(c => c.Party).Select(g => g.First())];
-        UnconfirmedReports = unconfirmed;
         Status = PartyStatus.Aborted;
-        return [];
+        Wipe();
+        var unsigned = new RoundMessage(session.Protocol, session.SessionId, current, session.Self, null, [], [], []) { Kind = MessageKind.Abort, Complaint = Culprits };
+        AbortNotice = unsigned with { Signature = session.Signer.Sign(unsigned.Digest()) };
+        return AbortNotice;
     }
 
-    /// <summary>The framework's own checks: equivocation and false echoes are provable from signatures alone.</summary>
-    private bool? JudgeGenerically(Culprit accusation)
+    /// <summary>Judges another party's abort notice, aborts naming whom it proves guilty, and forwards that judgement.</summary>
+    private List<RoundMessage> HandleComplaint(RoundMessage notice) => [Abort(ComplaintJudge.Judge(session.Context, notice))];
+
+    private void Wipe()
     {
-        var evidence = accusation.Evidence;
-        switch (accusation.Check)
+        round?.Discard();
+        if (pendingResult is IDisposable disposable)
         {
-            case Checks.Equivocation when evidence.Count == 2:
-                var (first, second) = (evidence[0], evidence[1]);
-                if (first.Sender != accusation.Party)
-                {
-                    return false;
-                }
-
-                if (second.Sender == accusation.Party)
-                {
-                    // Two messages for one slot.
-                    return first.Round == second.Round && first.Recipient == second.Recipient && !first.SameContentAs(second);
-                }
-
-                // A broadcast and another party's echo of a different one, signed by the accused.
-                var echoed = second.Echo.FirstOrDefault(e => e.Sender == accusation.Party);
-                return echoed is not null
-                    && second.Round == first.Round + 1
-                    && first.IsBroadcast
-                    && !echoed.Digest.AsSpan().SequenceEqual(first.Digest())
-                    && session.Directory.Verify(accusation.Party, echoed.Digest, echoed.Signature);
-            case Checks.Equivocation:
-                return false;
-            case Checks.FalseEcho when evidence.Count == 1 && evidence[0].Sender == accusation.Party:
-                var echo = evidence[0].Echo;
-                var incomplete = session.Participants.Where(p => p != accusation.Party).Any(p => echo.Count(e => e.Sender == p) != 1);
-                return incomplete || echo.Any(e => !session.Directory.Verify(e.Sender, e.Digest, e.Signature));
-            case Checks.FalseEcho:
-                return false;
-            default:
-                return null;
+            disposable.Dispose();
         }
     }
 }

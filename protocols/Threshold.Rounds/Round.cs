@@ -33,6 +33,28 @@ public abstract class Round<TResult>
 
     /// <summary>Processes this round's messages from all other parties.</summary>
     public abstract RoundOutcome<TResult> Finish(RoundInbox inbox);
+
+    /// <summary>
+    /// Wipes the secret state this round holds. The engine calls it when the party aborts while
+    /// waiting in this round (a complaint, an equivocation, a false echo) and when the run is
+    /// abandoned; it must be safe to call more than once and after <see cref="Finish"/>.
+    /// </summary>
+    public virtual void Discard()
+    {
+    }
+}
+
+/// <summary>Which messages every other party sends in one round.</summary>
+/// <param name="Broadcast">A broadcast (of the round's payload, or the confirmation).</param>
+/// <param name="Direct">A direct message to each other party.</param>
+/// <param name="Confirmation">The round is the confirmation round: the broadcast is an empty confirmation.</param>
+public readonly record struct RoundShape(bool Broadcast, bool Direct, bool Confirmation = false)
+{
+    /// <summary>A round the protocol does not have: no message is expected.</summary>
+    public static RoundShape None => default;
+
+    /// <summary>The confirmation round.</summary>
+    public static RoundShape Confirm => new(true, false, true);
 }
 
 /// <summary>What finishing a round leads to.</summary>
@@ -75,29 +97,42 @@ public sealed record Culprit(int Party, string Check, string Reason, IReadOnlyLi
 /// <summary>The check codes the framework itself uses; protocols add their own.</summary>
 public static class Checks
 {
-    /// <summary>Two different signed messages for one slot, or different broadcasts to different parties.</summary>
+    /// <summary>Two different signed contents for one slot: two messages, or a message and another party's echo of it.</summary>
     public const string Equivocation = "framework.equivocation";
 
     /// <summary>An echo entry carrying a signature its claimed sender never made, or an incomplete echo.</summary>
     public const string FalseEcho = "framework.echo";
 
-    /// <summary>A payload that does not decode, or a message of a kind the round does not have.</summary>
-    public const string Malformed = "framework.malformed";
+    /// <summary>A message of a kind the round does not have (a direct message in a broadcast-only round, a confirmation too early, a payload where a confirmation is due).</summary>
+    public const string UnexpectedMessage = "framework.unexpected";
 
-    /// <summary>A complaint whose evidence does not show what it claims.</summary>
+    /// <summary>An abort notice that names nobody: a party may stop only by naming whom it blames.</summary>
+    public const string EmptyComplaint = "framework.empty-complaint";
+
+    /// <summary>An abort notice with an accusation its evidence does not prove.</summary>
     public const string FalseAccusation = "framework.false-accusation";
 }
 
 /// <summary>
-/// Decides whether an accusation received in another party's complaint is proven by its evidence.
-/// Each protocol supplies one, re-running its own checks on the signed evidence; the framework has
-/// already verified every evidence signature.
+/// Decides, from signed evidence and the protocol's public setup alone, whether an accusation holds.
+/// Each protocol supplies one; it re-runs exactly the check the accuser ran, reading every message
+/// through a <see cref="MessageView"/> over the evidence, which ties the values of other parties'
+/// broadcasts to what the accused itself echoed. The same judge serves the parties of a run, the
+/// aggregator and any third party: it keeps no state of the run.
 /// </summary>
 public interface IBlameJudge
 {
     /// <summary>
-    /// True when the evidence proves the accusation, false when it refutes it (the accuser is then
-    /// blamed), null when this judge cannot tell (neither is blamed).
+    /// The shape of round <paramref name="round"/>: which messages every party sends in it. Protocols
+    /// whose later rounds depend on earlier results read them from <paramref name="view"/>.
     /// </summary>
-    bool? Confirms(Culprit accusation, int accuser);
+    /// <exception cref="EvidenceException">The view lacks a message the answer depends on.</exception>
+    RoundShape Shape(int round, MessageView view);
+
+    /// <summary>
+    /// True when the evidence proves <paramref name="accusation"/> against its party; false when it
+    /// does not (the accuser is then blamed). The framework has already checked every evidence
+    /// signature and session; <paramref name="view"/> serves the evidence for the accused.
+    /// </summary>
+    bool Confirms(Culprit accusation, int accuser, MessageView view);
 }

@@ -1,19 +1,40 @@
 using Google.Protobuf;
+using Threshold.Rounds.Signing;
 using Threshold.Transcripts;
 
 namespace Threshold.Rounds;
 
-/// <summary>One party's echo of a broadcast it received: the broadcast's digest and its sender's signature.</summary>
+/// <summary>What a message is: a round's payload, a confirmation, or an abort notice.</summary>
+public enum MessageKind
+{
+    /// <summary>A protocol round's payload.</summary>
+    Round = 0,
+
+    /// <summary>The empty broadcast a party sends once it has its result; it carries the last round's echo.</summary>
+    Confirmation = 1,
+
+    /// <summary>An abort notice: the sender stopped and names whom it blames, with evidence.</summary>
+    Abort = 2,
+}
+
+/// <summary>
+/// One party's echo of a broadcast it received. The entry names only the sender; the rest of the
+/// slot (protocol, session, the previous round, broadcast) is fixed by the message carrying it, so
+/// the signature verifies only if the sender really signed that content for that very slot.
+/// </summary>
 /// <param name="Sender">Whose broadcast this echoes.</param>
-/// <param name="Digest">Digest of the broadcast as received.</param>
-/// <param name="Signature">The broadcast sender's signature over <paramref name="Digest"/>, as received.</param>
-public sealed record EchoEntry(int Sender, byte[] Digest, byte[] Signature);
+/// <param name="ContentHash">The broadcast's <see cref="RoundMessage.ContentHash"/> as received.</param>
+/// <param name="Signature">The broadcast sender's signature, as received.</param>
+public sealed record EchoEntry(int Sender, byte[] ContentHash, byte[] Signature);
 
 /// <summary>
 /// A protocol message as it travels: bound to the protocol, the session id, the round, the sender and
-/// the recipient (none for a broadcast), signed by the sender over all of that, and carrying the
-/// sender's echo of the previous round's broadcasts. Signed messages are the evidence a blame carries:
-/// anyone with the parties' public keys can check who said what.
+/// the recipient (none for a broadcast), and signed by the sender. The signature covers the
+/// <em>slot</em> (protocol, session, round, sender, recipient, and whether it is an abort notice)
+/// and the <em>content</em> (kind, payload, echo, complaint) through its hash. An honest party signs
+/// at most one content per slot, so two signed contents for one slot — whether as two messages or
+/// as a message and another party's echo of it — prove equivocation to anyone holding the parties'
+/// public keys. Signed messages are the evidence a blame carries.
 /// </summary>
 public sealed record RoundMessage(
     string Protocol,
@@ -28,46 +49,46 @@ public sealed record RoundMessage(
     /// <summary>Largest payload accepted from the wire (16 MiB; aux-info proofs are the biggest, well below).</summary>
     public const int MaxPayloadBytes = 16 << 20;
 
+    /// <summary>How deeply abort notices may cite other abort notices as evidence (a forwarded false accusation).</summary>
+    public const int MaxComplaintDepth = 3;
+
     private const int MaxProtocolName = 128;
     private const int MaxSessionId = 64;
     private const int MaxSignature = 256;
     private const int MaxParties = 1024;
+    private const int MaxRound = 64;
+
+    /// <summary>What the message is.</summary>
+    public MessageKind Kind { get; init; } = MessageKind.Round;
+
+    /// <summary>In an abort notice, the culprits the sender names with their evidence.</summary>
+    public IReadOnlyList<Culprit> Complaint { get; init; } = [];
 
     /// <summary>Whether this message goes to every party.</summary>
     public bool IsBroadcast => Recipient is null;
 
-    /// <summary>
-    /// In an abort notice, the culprits the sender found, with evidence (possibly none, when a check
-    /// failed that cannot be attributed). Abort notices are broadcasts outside the round structure.
-    /// </summary>
-    public IReadOnlyList<Culprit> Complaint { get; init; } = [];
-
-    /// <summary>Whether this is an abort notice (the sender stopped, naming <see cref="Complaint"/>).</summary>
-    public bool IsAbort { get; init; }
-
     /// <summary>Whether this is an abort notice.</summary>
-    public bool IsComplaint => IsAbort || Complaint.Count > 0;
+    public bool IsAbort => Kind == MessageKind.Abort;
+
+    /// <summary>Whether this is a confirmation.</summary>
+    public bool IsConfirmation => Kind == MessageKind.Confirmation;
 
     /// <summary>
-    /// The digest the sender signs: a transcript over every field but the signature, so a signature
-    /// binds the payload to this protocol, session, round, sender and recipient.
+    /// The hash of everything the sender says in the message: kind, payload, echo and complaint.
+    /// Echo entries carry it in place of the whole message.
     /// </summary>
-    public byte[] Digest()
+    public byte[] ContentHash()
     {
-        using var t = Transcript.Start("threshold.rounds.message")
-            .Append("protocol", Protocol)
-            .Append("sid", SessionId)
-            .Append("round", (ulong)Round)
-            .Append("sender", (ulong)Sender)
-            .Append("recipient", (ulong)(Recipient ?? 0))
+        using var t = Transcript.Start("threshold.rounds.content")
+            .Append("kind", (ulong)Kind)
             .Append("payload", Payload)
             .Append("echo.count", (ulong)Echo.Count);
         foreach (var entry in Echo)
         {
-            t.Append("echo.sender", (ulong)entry.Sender).Append("echo.digest", entry.Digest).Append("echo.signature", entry.Signature);
+            t.Append("echo.sender", (ulong)entry.Sender).Append("echo.content", entry.ContentHash).Append("echo.signature", entry.Signature);
         }
 
-        t.Append("abort", IsAbort ? 1UL : 0UL).Append("complaint.count", (ulong)Complaint.Count);
+        t.Append("complaint.count", (ulong)Complaint.Count);
         foreach (var accusation in Complaint)
         {
             t.Append("culprit", (ulong)accusation.Party).Append("check", accusation.Check).Append("reason", accusation.Reason).Append("disclosure", accusation.Disclosure)
@@ -81,13 +102,64 @@ public sealed record RoundMessage(
         return t.Digest();
     }
 
+    /// <summary>The digest the sender signs: the slot and the content hash.</summary>
+    public byte[] Digest() => SlotDigest(Protocol, SessionId, Round, Sender, Recipient, IsAbort, ContentHash());
+
+    /// <summary>
+    /// The signed digest of the message in slot (protocol, session, round, sender, recipient, abort)
+    /// with content hash <paramref name="contentHash"/>.
+    /// </summary>
+    public static byte[] SlotDigest(string protocol, ReadOnlySpan<byte> sessionId, int round, int sender, int? recipient, bool abort, ReadOnlySpan<byte> contentHash)
+    {
+        using var t = Transcript.Start("threshold.rounds.message")
+            .Append("protocol", protocol)
+            .Append("sid", sessionId)
+            .Append("round", (ulong)round)
+            .Append("sender", (ulong)sender)
+            .Append("recipient", (ulong)(recipient ?? 0))
+            .Append("abort", abort ? 1UL : 0UL)
+            .Append("content", contentHash);
+        return t.Digest();
+    }
+
+    /// <summary>Whether <paramref name="entry"/>, carried by this message, is a genuine signature of its sender on a previous-round broadcast of this session.</summary>
+    public bool EchoVerifies(EchoEntry entry, IPartyDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(directory);
+        return Round > 1
+            && directory.Verify(entry.Sender, SlotDigest(Protocol, SessionId, Round - 1, entry.Sender, null, abort: false, entry.ContentHash), entry.Signature);
+    }
+
+    /// <summary>Whether this message's signature verifies under its sender's identity key.</summary>
+    public bool SignatureVerifies(IPartyDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        return directory.Verify(Sender, Digest(), Signature);
+    }
+
+    /// <summary>Whether two messages occupy the same slot (so an honest sender signs only one content for both).</summary>
+    public bool SameSlotAs(RoundMessage other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Protocol == other.Protocol && SessionId.AsSpan().SequenceEqual(other.SessionId) && Round == other.Round
+            && Sender == other.Sender && Recipient == other.Recipient && IsAbort == other.IsAbort;
+    }
+
+    /// <summary>Whether two messages carry the same signed content.</summary>
+    public bool SameContentAs(RoundMessage other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return ContentHash().AsSpan().SequenceEqual(other.ContentHash());
+    }
+
     /// <summary>Protobuf encoding.</summary>
     public byte[] Encode() => ToWire().ToByteArray();
 
     /// <summary>Size of the protobuf encoding in bytes.</summary>
     public int EncodedSize => ToWire().CalculateSize();
 
-    /// <summary>Strict decoding: field sizes bounded, indices positive, echo well formed.</summary>
+    /// <summary>Strict decoding: field sizes bounded, indices positive, echo and complaint well formed.</summary>
     /// <exception cref="DecodingException">Malformed or out-of-range fields.</exception>
     public static RoundMessage Decode(ReadOnlySpan<byte> encoded)
     {
@@ -106,41 +178,49 @@ public sealed record RoundMessage(
             throw new DecodingException(DecodingError.Malformed, "round message");
         }
 
-        var message = FromWire(m);
-        Require(m.Complaint.Count <= MaxParties, "complaint");
-        var complaint = new List<Culprit>(m.Complaint.Count);
-        foreach (var a in m.Complaint)
-        {
-            Require(a.Culprit is >= 1 and <= MaxParties && a.Check.Length is > 0 and <= 128 && a.Reason.Length <= 1024 && a.Evidence.Count <= 4 * MaxParties, "accusation");
-            var evidence = new List<RoundMessage>(a.Evidence.Count);
-            foreach (var e in a.Evidence)
-            {
-                Require(e.Complaint.Count == 0 && !e.Abort, "evidence"); // evidence never nests complaints
-                evidence.Add(FromWire(e));
-            }
-
-            Require(a.Disclosure.Length <= MaxPayloadBytes, "disclosure");
-            complaint.Add(new Culprit((int)a.Culprit, a.Check, a.Reason, evidence) { Disclosure = a.Disclosure.ToByteArray() });
-        }
-
-        return message with { Complaint = complaint, IsAbort = m.Abort };
+        return FromWire(m, MaxComplaintDepth);
     }
 
-    private static RoundMessage FromWire(Wire.RoundMessage m)
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{Protocol} round {Round} {Kind} from {Sender} to {(Recipient is { } r ? r.ToString(System.Globalization.CultureInfo.InvariantCulture) : "all")} ({Payload.Length} bytes)";
+
+    private static RoundMessage FromWire(Wire.RoundMessage m, int depth)
     {
         Require(m.Protocol.Length is > 0 and <= MaxProtocolName, "protocol");
         Require(m.SessionId.Length is > 0 and <= MaxSessionId, "session id");
-        Require(m.Round is >= 1 and <= 64, "round");
+        Require(m.Round is >= 1 and <= MaxRound, "round");
         Require(m.Sender is >= 1 and <= MaxParties, "sender");
         Require(m.Recipient <= MaxParties, "recipient");
         Require(m.Payload.Length <= MaxPayloadBytes, "payload");
         Require(m.Signature.Length is > 0 and <= MaxSignature, "signature");
         Require(m.Echo.Count <= MaxParties, "echo");
+        Require(Enum.IsDefined((MessageKind)m.Kind), "kind");
+        var kind = (MessageKind)m.Kind;
+        Require(kind == MessageKind.Abort || m.Complaint.Count == 0, "complaint outside an abort notice");
+        Require(kind != MessageKind.Abort || (m.Recipient == 0 && m.Payload.IsEmpty && m.Echo.Count == 0), "abort notice");
+        Require(kind != MessageKind.Confirmation || (m.Recipient == 0 && m.Payload.IsEmpty), "confirmation");
         var echo = new List<EchoEntry>(m.Echo.Count);
         foreach (var e in m.Echo)
         {
-            Require(e.Sender is >= 1 and <= MaxParties && e.Digest.Length == 32 && e.Signature.Length <= MaxSignature, "echo entry");
-            echo.Add(new EchoEntry((int)e.Sender, e.Digest.ToByteArray(), e.Signature.ToByteArray()));
+            Require(e.Sender is >= 1 and <= MaxParties && e.ContentHash.Length == 32 && e.Signature.Length <= MaxSignature, "echo entry");
+            echo.Add(new EchoEntry((int)e.Sender, e.ContentHash.ToByteArray(), e.Signature.ToByteArray()));
+        }
+
+        Require(m.Complaint.Count <= MaxParties, "complaint");
+        var complaint = new List<Culprit>(m.Complaint.Count);
+        foreach (var a in m.Complaint)
+        {
+            Require(a.Culprit is >= 1 and <= MaxParties && a.Check.Length is > 0 and <= 128 && a.Reason.Length <= 1024 && a.Evidence.Count <= 4 * MaxParties, "accusation");
+            Require(a.Disclosure.Length <= MaxPayloadBytes, "disclosure");
+            var evidence = new List<RoundMessage>(a.Evidence.Count);
+            foreach (var e in a.Evidence)
+            {
+                Require(depth > 1 || e.Kind != Wire.MessageKind.Abort, "evidence nesting");
+                evidence.Add(FromWire(e, depth - 1));
+            }
+
+            complaint.Add(new Culprit((int)a.Culprit, a.Check, a.Reason, evidence) { Disclosure = a.Disclosure.ToByteArray() });
         }
 
         return new RoundMessage(
@@ -151,35 +231,14 @@ public sealed record RoundMessage(
             m.Recipient == 0 ? null : (int)m.Recipient,
             m.Payload.ToByteArray(),
             echo,
-            m.Signature.ToByteArray());
+            m.Signature.ToByteArray())
+        {
+            Kind = kind,
+            Complaint = complaint,
+        };
     }
-
-    /// <summary>Whether two messages carry the same signed content.</summary>
-    public bool SameContentAs(RoundMessage other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        return Digest().AsSpan().SequenceEqual(other.Digest());
-    }
-
-    /// <inheritdoc />
-    public override string ToString() =>
-        $"{Protocol} round {Round} from {Sender} to {(Recipient is { } r ? r.ToString(System.Globalization.CultureInfo.InvariantCulture) : "all")} ({Payload.Length} bytes)";
 
     private Wire.RoundMessage ToWire()
-    {
-        var m = ToWireWithoutComplaint();
-        m.Abort = IsAbort;
-        foreach (var accusation in Complaint)
-        {
-            var a = new Wire.Accusation { Culprit = (uint)accusation.Party, Check = accusation.Check, Reason = accusation.Reason, Disclosure = ByteString.CopyFrom(accusation.Disclosure) };
-            a.Evidence.AddRange(accusation.Evidence.Select(e => e.ToWireWithoutComplaint()));
-            m.Complaint.Add(a);
-        }
-
-        return m;
-    }
-
-    private Wire.RoundMessage ToWireWithoutComplaint()
     {
         var m = new Wire.RoundMessage
         {
@@ -190,10 +249,18 @@ public sealed record RoundMessage(
             Recipient = (uint)(Recipient ?? 0),
             Payload = ByteString.CopyFrom(Payload),
             Signature = ByteString.CopyFrom(Signature),
+            Kind = (Wire.MessageKind)Kind,
         };
         foreach (var e in Echo)
         {
-            m.Echo.Add(new Wire.EchoEntry { Sender = (uint)e.Sender, Digest = ByteString.CopyFrom(e.Digest), Signature = ByteString.CopyFrom(e.Signature) });
+            m.Echo.Add(new Wire.EchoEntry { Sender = (uint)e.Sender, ContentHash = ByteString.CopyFrom(e.ContentHash), Signature = ByteString.CopyFrom(e.Signature) });
+        }
+
+        foreach (var accusation in Complaint)
+        {
+            var a = new Wire.Accusation { Culprit = (uint)accusation.Party, Check = accusation.Check, Reason = accusation.Reason, Disclosure = ByteString.CopyFrom(accusation.Disclosure) };
+            a.Evidence.AddRange(accusation.Evidence.Select(e => e.ToWire()));
+            m.Complaint.Add(a);
         }
 
         return m;

@@ -173,7 +173,7 @@ public sealed class AuxInfoTests
             d.N = ByteString.CopyFrom(TestPrimes.PaillierKey(SecurityLevel.Bits3072, 7).N.ToByteArray(isUnsigned: true, isBigEndian: true));
             return Tamper.Resign(m, d.ToByteArray(), signers[1]);
         });
-        AssertAllHonestBlame(report, 2, Checks.Malformed);
+        AssertAllHonestBlame(report, 2, AuxInfoChecks.Malformed);
     }
 
     private static void AssertAllHonestBlame(RunReport<AuxInfo> report, int culprit, string check)

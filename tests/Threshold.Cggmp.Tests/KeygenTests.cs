@@ -133,7 +133,7 @@ public sealed class KeygenTests
         var (parties, signers) = KeygenHarness.Create(Curve.Secp256k1, 2, 3, "malformed");
         var report = InMemoryNetwork.Run(parties, (m, to) =>
             m is { Sender: 1, Round: 2, Recipient: 2 } ? Tamper.Resign(m, [0x0A, 0x02, 0x01], signers[0]) : m);
-        AssertAllHonestBlame(report, culprit: 1, Checks.Malformed);
+        AssertAllHonestBlame(report, culprit: 1, KeygenChecks.Malformed);
     }
 
     [Fact]

@@ -153,14 +153,14 @@ public sealed class SigningTests
             "inconsistent identification",
             (m, to) =>
             {
-                if (m is not { Sender: 5, Round: 4, IsBroadcast: true } || m.IsComplaint)
+                if (m is not { Sender: 5, Round: 4, IsBroadcast: true, Kind: MessageKind.Round })
                 {
                     return m;
                 }
 
-                var id = Wire.PresignIdentification.Parser.ParseFrom(m.Payload);
-                id.DSent[0] = id.DSent[1]; // claim it sent party 2 what it sent party 3
-                return Threshold.Rounds.Runner.Tamper.Resign(m, id.ToByteArray(), cluster.Signers[4]);
+                var round4 = Wire.PresignRound4.Parser.ParseFrom(m.Payload);
+                round4.Identification.DSent[0] = round4.Identification.DSent[1]; // claim it sent party 2 what it sent party 3
+                return Threshold.Rounds.Runner.Tamper.Resign(m, round4.ToByteArray(), cluster.Signers[4]);
             },
             faulty: 5,
             faults: new PresignFaults(Delta: d => d + Scalar.One(Curve.Secp256k1)));

@@ -36,7 +36,7 @@ public sealed class PartyTests
             Assert.Equal(PartyStatus.Aborted, honest.Status);
             var culprit = Assert.Single(honest.Culprits);
             Assert.Equal(2, culprit.Party);
-            Assert.Contains("equivocated", culprit.Reason, StringComparison.Ordinal);
+            Assert.Equal(Checks.Equivocation, culprit.Check);
             Assert.Equal(2, culprit.Evidence.Count);
         }
     }
@@ -53,7 +53,7 @@ public sealed class PartyTests
                 return m;
             }
 
-            var forged = m.Echo.Select(e => e.Sender == 1 ? e with { Digest = new byte[32] } : e).ToList();
+            var forged = m.Echo.Select(e => e.Sender == 1 ? e with { ContentHash = new byte[32] } : e).ToList();
             return Tamper.ResignEcho(m, forged, signers[2]);
         });
         foreach (var honest in parties.Where(p => p.Index != 3))
@@ -94,7 +94,7 @@ public sealed class PartyTests
         var toThree = round2.Single(m => m.Recipient == 3);
         // Party 3 accuses party 2 with that genuine evidence.
         var accusation = new Culprit(2, SumProtocol.Inconsistent, "made up", [started[1], toThree]);
-        var unsigned = new RoundMessage(SumProtocol.Name, started[0].SessionId, 2, 3, null, [], [], []) { Complaint = [accusation] };
+        var unsigned = new RoundMessage(SumProtocol.Name, started[0].SessionId, 2, 3, null, [], [], []) { Kind = MessageKind.Abort, Complaint = [accusation] };
         var complaint = unsigned with { Signature = signers[2].Sign(unsigned.Digest()) };
 
         var p1 = parties[0];

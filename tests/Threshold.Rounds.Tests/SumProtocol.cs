@@ -14,6 +14,8 @@ internal static class SumProtocol
 
     public const string Inconsistent = "sum.inconsistent";
 
+    public const string Malformed = "sum.malformed";
+
     public static byte[] Encode(long value)
     {
         var bytes = new byte[8];
@@ -30,30 +32,51 @@ internal static class SumProtocol
         var participants = Enumerable.Range(1, n).ToList();
         var parties = participants.Select(i =>
         {
-            var session = new PartySession(Name, "sid-1"u8.ToArray(), i, participants, signers[i - 1], directory, new Judge(), echoFinal);
+            var session = new PartySession(Name, "sid-1"u8.ToArray(), i, participants, signers[i - 1], directory, new Judge(finalBroadcast, echoFinal), echoFinal);
             var value = 10L * i;
             return new Party<long>(session, new First(i, value, finalBroadcast), new Outgoing { Broadcast = Encode(value) });
         }).ToList();
         return (parties, signers);
     }
 
-    /// <summary>Confirms "inconsistent" accusations from the evidence: v_j from the broadcast, v_j·accuser expected.</summary>
-    private sealed class Judge : IBlameJudge
-    {
-        public bool? Confirms(Culprit accusation, int accuser)
-        {
-            if (accusation.Check != Inconsistent || accusation.Evidence.Count != 2)
-            {
-                return null;
-            }
+    /// <summary>The one check of round 2, as the party runs it and as the judge re-runs it: is v_j·verifier what j sent?</summary>
+    public static bool IsConsistent(MessageView view, int j, int verifier) =>
+        Decode(view.Direct(2, j, verifier).Payload) == Decode(view.Broadcast(1, j).Payload) * verifier;
 
-            var (broadcast, direct) = (accusation.Evidence[0], accusation.Evidence[1]);
-            if (broadcast.Sender != accusation.Party || direct.Sender != accusation.Party || direct.Recipient != accuser || broadcast.Round != 1 || direct.Round != 2)
+    /// <summary>Re-runs the checks on the evidence.</summary>
+    private sealed class Judge(bool finalBroadcast, bool echoFinal) : IBlameJudge
+    {
+        public RoundShape Shape(int round, MessageView view) => round switch
+        {
+            1 => new RoundShape(true, false),
+            2 => new RoundShape(finalBroadcast, true),
+            3 when echoFinal => RoundShape.Confirm,
+            _ => RoundShape.None,
+        };
+
+        public bool Confirms(Culprit accusation, int accuser, MessageView view)
+        {
+            var first = accusation.Evidence[0];
+            return accusation.Check switch
+            {
+                Inconsistent => !IsConsistent(view, accusation.Party, accuser),
+                Malformed => first.Sender == accusation.Party && first.Kind == MessageKind.Round
+                    && (first.Round, first.IsBroadcast) is (1, true) or (2, false) && !Decodes(first.Payload),
+                _ => false,
+            };
+        }
+
+        private static bool Decodes(byte[] payload)
+        {
+            try
+            {
+                Decode(payload);
+                return true;
+            }
+            catch (DecodingException)
             {
                 return false;
             }
-
-            return Decode(direct.Payload) != Decode(broadcast.Payload) * accuser;
         }
     }
 
@@ -65,7 +88,7 @@ internal static class SumProtocol
 
         public override RoundOutcome<long> Finish(RoundInbox inbox)
         {
-            var values = inbox.DecodeAll(broadcast: true, (_, payload) => Decode(payload));
+            var values = inbox.DecodeAll(broadcast: true, Malformed, (_, m, _) => Decode(m.Payload));
             if (inbox.HasCulprits)
             {
                 return inbox.Fail<long>();
@@ -73,12 +96,12 @@ internal static class SumProtocol
 
             var direct = inbox.Others.ToDictionary(j => j, j => Encode(value * j));
             return new RoundOutcome<long>.Next(
-                new Second(self, values, inbox.Others.ToDictionary(j => j, inbox.BroadcastFrom), finalBroadcast),
+                new Second(self, finalBroadcast),
                 new Outgoing { Direct = direct, Broadcast = finalBroadcast ? Encode(value) : null });
         }
     }
 
-    private sealed class Second(int self, IReadOnlyDictionary<int, long> values, IReadOnlyDictionary<int, RoundMessage> firstMessages, bool finalBroadcast) : Round<long>
+    private sealed class Second(int self, bool finalBroadcast) : Round<long>
     {
         public override bool ExpectsBroadcast => finalBroadcast;
 
@@ -86,12 +109,13 @@ internal static class SumProtocol
 
         public override RoundOutcome<long> Finish(RoundInbox inbox)
         {
-            var direct = inbox.DecodeAll(broadcast: false, (_, payload) => Decode(payload));
-            foreach (var (j, v) in direct)
+            var direct = inbox.DecodeAll(broadcast: false, Malformed, (_, m, _) => Decode(m.Payload));
+            foreach (var j in direct.Keys)
             {
-                if (v != values[j] * self)
+                var view = inbox.View(j);
+                if (!IsConsistent(view, j, self))
                 {
-                    inbox.Blame(j, Inconsistent, "direct value inconsistent with its broadcast", firstMessages[j], inbox.DirectFrom(j));
+                    inbox.Blame(j, Inconsistent, "direct value inconsistent with its broadcast", view);
                 }
             }
 
@@ -100,7 +124,8 @@ internal static class SumProtocol
                 return inbox.Fail<long>();
             }
 
-            return new RoundOutcome<long>.Done(values.Values.Sum() + direct.Values.Sum());
+            var values = inbox.Others.Sum(j => Decode(inbox.View(j).Broadcast(1, j).Payload));
+            return new RoundOutcome<long>.Done(values + direct.Values.Sum());
         }
     }
 }

@@ -61,6 +61,9 @@ public sealed class AuxInfo : IDisposable
 /// <param name="SessionId">Unique per run; bound into every message and proof.</param>
 public sealed record AuxInfoConfig(SecurityLevel Level, IReadOnlyList<int> Parties, byte[] SessionId)
 {
+    /// <summary>What else the run is bound to (for example the public key of the key it provisions); empty if nothing.</summary>
+    public byte[] Context { get; init; } = [];
+
     /// <summary>Checks the parameters.</summary>
     public void Validate()
     {

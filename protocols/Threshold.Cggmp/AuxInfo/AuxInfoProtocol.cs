@@ -62,6 +62,7 @@ public static class AuxInfoProtocol
         ArgumentNullException.ThrowIfNull(rng);
         ArgumentNullException.ThrowIfNull(primes);
         config.Validate();
+        config = config with { SessionId = BoundSessionId(config) };
         var self = identity.Index;
         if (!config.Parties.Contains(self))
         {
@@ -82,12 +83,32 @@ public static class AuxInfoProtocol
         var provision = new Provision(ringPedersen.Parameters, prm, rho, blinding);
         provision = corrupt?.Invoke(provision) ?? provision;
 
-        var judge = new AuxInfoJudge(config);
-        var state = new AuxInfoState(config, self, key, ringPedersen, provision, judge, rng);
-        var session = new PartySession(ProtocolName, config.SessionId, self, config.Parties, identity.Signer, identity.Directory, judge);
+        var state = new AuxInfoState(config, self, key, ringPedersen, provision, rng);
+        var session = new PartySession(ProtocolName, config.SessionId, self, config.Parties, identity.Signer, identity.Directory, new AuxInfoJudge(config));
         var first = new Outgoing { Broadcast = new Wire.AuxInfoCommitment { Hash = ByteString.CopyFrom(Commitment(config, self, provision)) }.ToByteArray() };
         return new Party<AuxInfo>(session, new AuxInfoRound1(state), first);
     }
+
+    /// <summary>What anyone needs to judge the abort notices of the run <paramref name="config"/> describes (session id as its coordinator chose it).</summary>
+    public static SessionContext Context(AuxInfoConfig config, Threshold.Rounds.Signing.IPartyDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        var bound = config with { SessionId = BoundSessionId(config) };
+        return new SessionContext(ProtocolName, bound.SessionId, config.Parties, directory, new AuxInfoJudge(bound));
+    }
+
+    /// <summary>The session id the messages carry: the chosen one bound to the level, the parties and the caller's context (the key it is for).</summary>
+    private static byte[] BoundSessionId(AuxInfoConfig config) => SessionBinding.Bind(ProtocolName, config.SessionId, t =>
+    {
+        t.Append("level", config.Level.Name).Append("parties", (ulong)config.Parties.Count);
+        foreach (var p in config.Parties.Order())
+        {
+            t.Append("party", (ulong)p);
+        }
+
+        t.Append("context", config.Context);
+    });
 
     /// <summary>V_i over the session, the party set, the index and the opened values.</summary>
     internal static byte[] Commitment(AuxInfoConfig config, int party, Provision provision)
@@ -171,10 +192,9 @@ internal sealed record AuxInfoState(
     PaillierSecretKey Key,
     RingPedersenSecret RingPedersen,
     Provision Provision,
-    AuxInfoJudge Judge,
     RandomNumberGenerator Rng)
 {
-    /// <summary>Wipes the secrets of an aborted run.</summary>
+    /// <summary>Wipes the secrets of an aborted run (idempotent).</summary>
     public void Discard()
     {
         RingPedersen.Dispose();

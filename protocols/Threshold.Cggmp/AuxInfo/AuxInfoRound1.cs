@@ -1,4 +1,3 @@
-using Threshold.Proofs.Encoding;
 using Threshold.Rounds;
 
 namespace Threshold.Cggmp.Auxiliary;
@@ -12,18 +11,15 @@ internal sealed class AuxInfoRound1(AuxInfoState state) : Round<AuxInfo>
 
     public override RoundOutcome<AuxInfo> Finish(RoundInbox inbox)
     {
-        var commitments = inbox.DecodeAll(broadcast: true, (_, payload) =>
-        {
-            var m = WireCodec.Parse(Wire.AuxInfoCommitment.Parser, payload, "aux-info commitment");
-            return m.Hash.Length == 32 ? m.Hash.ToByteArray() : throw new DecodingException(DecodingError.Malformed, "aux-info commitment");
-        });
+        inbox.DecodeAll(broadcast: true, AuxInfoChecks.Malformed, (j, _, view) => AuxInfoVerification.Commitment(view, j));
         if (inbox.HasCulprits)
         {
             state.Discard();
             return inbox.Fail<AuxInfo>();
         }
 
-        var round1 = inbox.Others.ToDictionary(j => j, inbox.BroadcastFrom);
-        return new RoundOutcome<AuxInfo>.Next(new AuxInfoRound2(state, commitments, round1), new Outgoing { Broadcast = state.Provision.Encode() });
+        return new RoundOutcome<AuxInfo>.Next(new AuxInfoRound2(state), new Outgoing { Broadcast = state.Provision.Encode() });
     }
+
+    public override void Discard() => state.Discard();
 }

@@ -17,7 +17,7 @@ public static class KeyRefresh
     public static Party<KeyShare> Create(KeyShare share, byte[] sessionId, PartyIdentity identity, RandomNumberGenerator rng)
     {
         ArgumentNullException.ThrowIfNull(share);
-        var config = new KeygenConfig(share.Curve, share.Threshold, share.Parties, sessionId, share.PublicKey);
+        var config = new KeygenConfig(share.Curve, share.Threshold, share.Parties, sessionId, share.PublicKey) { RefreshedShares = share.PublicShares };
         return Keygen.Create(config, identity, rng, share);
     }
 }

@@ -51,6 +51,7 @@ public static class Keygen
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(rng);
         config.Validate();
+        config = config with { SessionId = BoundSessionId(config) };
         var self = identity.Index;
         if (!config.Parties.Contains(self))
         {
@@ -69,14 +70,42 @@ public static class Keygen
         var polynomial = Polynomial.Random(config.Curve, config.Threshold, rng, previous is null ? null : Scalar.Zero(config.Curve));
         var schnorr = SchnorrProof.Commit(config.Curve, rng);
         var dealing = new Dealing(rid, polynomial.Commitments(), schnorr.A, blinding);
-        var judge = new KeygenJudge(config);
-        var state = new KeygenState(config, self, polynomial, schnorr, dealing, judge, previous);
-
-        var session = new PartySession(config.IsRefresh ? RefreshProtocolName : ProtocolName, config.SessionId, self, config.Parties, identity.Signer, identity.Directory, judge);
+        var state = new KeygenState(config, self, polynomial, schnorr, dealing, previous);
+        var session = new PartySession(NameOf(config), config.SessionId, self, config.Parties, identity.Signer, identity.Directory, new KeygenJudge(config));
         var first = new Outgoing { Broadcast = new Wire.KeygenCommitment { Hash = ByteString.CopyFrom(Commitment(config, self, dealing)) }.ToByteArray() };
 
         return new Party<KeyShare>(session, new KeygenRound1(state), first);
     }
+
+    /// <summary>
+    /// What anyone needs to judge the abort notices of the run <paramref name="config"/> describes (as
+    /// its coordinator chose it: the session id before binding).
+    /// </summary>
+    public static SessionContext Context(KeygenConfig config, Threshold.Rounds.Signing.IPartyDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        var bound = config with { SessionId = BoundSessionId(config) };
+        return new SessionContext(NameOf(config), bound.SessionId, config.Parties, directory, new KeygenJudge(bound));
+    }
+
+    private static string NameOf(KeygenConfig config) => config.IsRefresh ? RefreshProtocolName : ProtocolName;
+
+    /// <summary>The session id the messages carry: the chosen one bound to curve, t, parties and, for a refresh, the key and its public shares.</summary>
+    private static byte[] BoundSessionId(KeygenConfig config) => SessionBinding.Bind(NameOf(config), config.SessionId, t =>
+    {
+        t.Append("curve", config.Curve.Name).Append("t", (ulong)config.Threshold).Append("parties", (ulong)config.Parties.Count);
+        foreach (var p in config.Parties.Order())
+        {
+            t.Append("party", (ulong)p);
+            if (config.RefreshedShares is { } old)
+            {
+                t.Append("X", old[p]);
+            }
+        }
+
+        t.Append("refreshed", config.RefreshedKey is { } key ? key.Encode() : []);
+    });
 
     /// <summary>V_i = H(sid, curve, t, parties, i, rid_i, F_i, A_i, u_i).</summary>
     internal static byte[] Commitment(KeygenConfig config, int party, Dealing dealing)
@@ -149,7 +178,14 @@ internal sealed record Dealing(byte[] Rid, IReadOnlyList<Point> Coefficients, Po
 }
 
 /// <summary>The state one party carries between key-generation rounds.</summary>
-internal sealed record KeygenState(KeygenConfig Config, int Self, Polynomial Polynomial, SchnorrProof.Commitment Schnorr, Dealing Dealing, KeygenJudge Judge, KeyShare? Previous)
+internal sealed record KeygenState(KeygenConfig Config, int Self, Polynomial Polynomial, SchnorrProof.Commitment Schnorr, Dealing Dealing, KeyShare? Previous)
 {
     public Curve Curve => Config.Curve;
+
+    /// <summary>Wipes the dealt polynomial and the Πsch nonce (idempotent).</summary>
+    public void Discard()
+    {
+        Polynomial.Dispose();
+        Schnorr.Dispose();
+    }
 }

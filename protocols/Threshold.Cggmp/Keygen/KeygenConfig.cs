@@ -14,6 +14,9 @@ namespace Threshold.Cggmp.KeyGeneration;
 /// </param>
 public sealed record KeygenConfig(Curve Curve, int Threshold, IReadOnlyList<int> Parties, byte[] SessionId, Point? RefreshedKey = null)
 {
+    /// <summary>For a key refresh, every party's public share X_j before the refresh (the new X_j adds the dealt shares of zero).</summary>
+    public IReadOnlyDictionary<int, Point>? RefreshedShares { get; init; }
+
     /// <summary>Whether this run refreshes an existing key rather than making a new one.</summary>
     public bool IsRefresh => RefreshedKey is not null;
 
@@ -35,6 +38,11 @@ public sealed record KeygenConfig(Curve Curve, int Threshold, IReadOnlyList<int>
         if (SessionId is null || SessionId.Length is 0 or > 64)
         {
             throw new ArgumentException("session id must be 1 to 64 bytes");
+        }
+
+        if (IsRefresh && (RefreshedShares is null || Parties.Any(p => !RefreshedShares.ContainsKey(p))))
+        {
+            throw new ArgumentException("a refresh needs every party's public share before the refresh");
         }
     }
 }

@@ -10,6 +10,9 @@ namespace Threshold.Cggmp.KeyGeneration;
 /// <summary>The check codes key generation blames with.</summary>
 public static class KeygenChecks
 {
+    /// <summary>A payload that does not decode as its round's message.</summary>
+    public const string Malformed = "keygen.malformed";
+
     /// <summary>A round-2 decommitment that does not open the round-1 commitment V_j.</summary>
     public const string Decommitment = "keygen.decommitment";
 
@@ -24,81 +27,149 @@ public static class KeygenChecks
 }
 
 /// <summary>
-/// Re-checks accusations from other parties' complaints against the signed evidence. Checks that need
-/// the joint values (rid, X_j) use this party's own, which echo broadcast guarantees every honest
-/// party shares; before this party has them it cannot tell.
+/// Every check of key generation, written once against a <see cref="MessageView"/>: the rounds run
+/// them on their own history, the judge on an accusation's evidence. Values another party broadcast
+/// (the dealings that make rid and X_j) are read through the view, so a judge takes them as the
+/// accused echoed them.
 /// </summary>
+internal static class KeygenVerification
+{
+    /// <summary>Which messages each round has: commitments, then openings and shares, then proofs, then the confirmation.</summary>
+    public static RoundShape Shape(int round) => round switch
+    {
+        1 => new RoundShape(true, false),
+        2 => new RoundShape(true, true),
+        3 => new RoundShape(true, false),
+        4 => RoundShape.Confirm,
+        _ => RoundShape.None,
+    };
+
+    /// <summary>V_j from j's round-1 broadcast.</summary>
+    public static byte[] Commitment(MessageView view, int j)
+    {
+        var m = WireCodec.Parse(Wire.KeygenCommitment.Parser, view.Broadcast(1, j).Payload, "keygen commitment");
+        return m.Hash.Length == 32 ? m.Hash.ToByteArray() : throw new DecodingException(DecodingError.Malformed, "keygen commitment");
+    }
+
+    /// <summary>j's dealing from its round-2 broadcast.</summary>
+    public static Dealing Dealing(KeygenConfig config, MessageView view, int j) => KeyGeneration.Dealing.Decode(config, view.Broadcast(2, j).Payload);
+
+    /// <summary>σ_j,recipient from j's round-2 message to <paramref name="recipient"/>.</summary>
+    public static Scalar Share(KeygenConfig config, MessageView view, int j, int recipient) =>
+        Scalar.Decode(config.Curve, WireCodec.Parse(Wire.KeygenShare.Parser, view.Direct(2, j, recipient).Payload, "keygen share").Share.Span, "keygen share");
+
+    /// <summary>Πsch from j's round-3 broadcast.</summary>
+    public static SchnorrProof.Proof Proof(KeygenConfig config, MessageView view, int j) =>
+        SchnorrProof.Proof.Decode(config.Curve, WireCodec.Parse(Wire.KeygenProof.Parser, view.Broadcast(3, j).Payload, "keygen proof").Proof.Span);
+
+    /// <summary>Round 2: does j's opening open V_j, and does the share it sent <paramref name="verifier"/> fit its Feldman commitments?</summary>
+    public static CheckFailure? CheckDealing(KeygenConfig config, MessageView view, int j, int verifier)
+    {
+        var dealing = Dealing(config, view, j);
+        if (!CryptographicOperations.FixedTimeEquals(Keygen.Commitment(config, j, dealing), Commitment(view, j)))
+        {
+            return new(KeygenChecks.Decommitment, "decommitment does not open its round-1 commitment");
+        }
+
+        return Point.MultiplyGenerator(Share(config, view, j, verifier)).Equals(Polynomial.EvaluateCommitments(dealing.Coefficients, verifier))
+            ? null
+            : new(KeygenChecks.Share, "share inconsistent with the dealer's Feldman commitments");
+    }
+
+    /// <summary>rid = ⊕ rid_m, every X_m and the public key, from every party's opening as read through <paramref name="view"/>.</summary>
+    public static (byte[] Rid, Dictionary<int, Point> PublicShares, Point PublicKey) Joint(KeygenConfig config, MessageView view)
+    {
+        var dealings = config.Parties.Select(m => Dealing(config, view, m)).ToList();
+        var rid = new byte[Keygen.RandomLength];
+        foreach (var dealing in dealings)
+        {
+            for (var b = 0; b < rid.Length; b++)
+            {
+                rid[b] ^= dealing.Rid[b];
+            }
+        }
+
+        // The joint polynomial's commitments C_k = Σ_m F_m,k give every X_p = Σ_k C_k·p^k.
+        var joint = Enumerable.Range(0, config.Threshold).Select(k => dealings.Select(d => d.Coefficients[k]).Aggregate((a, b) => a + b)).ToList();
+        var shares = config.Parties.ToDictionary(p => p, p => Polynomial.EvaluateCommitments(joint, p));
+        if (config.RefreshedShares is { } old)
+        {
+            return (rid, shares.ToDictionary(e => e.Key, e => e.Value + old[e.Key]), config.RefreshedKey!);
+        }
+
+        return (rid, shares, joint[0]);
+    }
+
+    /// <summary>Round 3: is j's Πsch made with the A_j it committed to, and does it prove x_j for X_j?</summary>
+    public static CheckFailure? CheckProof(KeygenConfig config, MessageView view, int j)
+    {
+        var proof = Proof(config, view, j);
+        if (!proof.A.Equals(Dealing(config, view, j).SchnorrCommitment))
+        {
+            return new(KeygenChecks.SchnorrCommitment, "Πsch commitment differs from the one committed in round 1");
+        }
+
+        var (rid, shares, _) = Joint(config, view);
+        var verdict = SchnorrProof.Verify(Keygen.ProofContext(config, rid, j), new SchnorrProof.Statement(shares[j]), proof);
+        return verdict.IsValid ? null : new CheckFailure(KeygenChecks.Schnorr, $"Πsch for its share failed ({verdict.FailedCheck})");
+    }
+
+    /// <summary>Decodes a message as its slot's payload (a confirmation and abort notice have none to decode).</summary>
+    public static void Decode(KeygenConfig config, MessageView view, RoundMessage m)
+    {
+        switch (m.Round, m.IsBroadcast)
+        {
+            case (1, true):
+                Commitment(view, m.Sender);
+                break;
+            case (2, true):
+                Dealing(config, view, m.Sender);
+                break;
+            case (2, false):
+                Share(config, view, m.Sender, m.Recipient!.Value);
+                break;
+            case (3, true):
+                Proof(config, view, m.Sender);
+                break;
+            default:
+                throw new EvidenceException("no payload to decode in this slot");
+        }
+    }
+}
+
+/// <summary>Re-runs key generation's checks on an accusation's evidence (for the parties, the aggregator and anyone else).</summary>
 internal sealed class KeygenJudge(KeygenConfig config) : IBlameJudge
 {
-    /// <summary>The joint rid and public shares, once this party has computed them.</summary>
-    public (byte[] Rid, IReadOnlyDictionary<int, Point> PublicShares, IReadOnlyDictionary<int, Dealing> Dealings)? Joint { get; set; }
+    public RoundShape Shape(int round, MessageView view) => KeygenVerification.Shape(round);
 
-    public bool? Confirms(Culprit accusation, int accuser)
+    public bool Confirms(Culprit accusation, int accuser, MessageView view)
     {
-        var e = accusation.Evidence;
-        var culprit = accusation.Party;
-        try
+        var j = accusation.Party;
+        switch (accusation.Check)
         {
-            switch (accusation.Check)
-            {
-                case KeygenChecks.Decommitment when e.Count == 2 && From(e, culprit, (1, true), (2, true)):
-                    var hash = WireCodec.Parse(Wire.KeygenCommitment.Parser, e[0].Payload, "commitment").Hash.ToByteArray();
-                    return !CryptographicOperations.FixedTimeEquals(hash, Keygen.Commitment(config, culprit, Dealing.Decode(config, e[1].Payload)));
-                case KeygenChecks.Share when e.Count == 2 && From(e, culprit, (2, true), (2, false)) && e[1].Recipient == accuser:
-                    var dealing = Dealing.Decode(config, e[0].Payload);
-                    var share = Scalar.Decode(config.Curve, WireCodec.Parse(Wire.KeygenShare.Parser, e[1].Payload, "share").Share.Span);
-                    return !Point.MultiplyGenerator(share).Equals(Polynomial.EvaluateCommitments(dealing.Coefficients, accuser));
-                case KeygenChecks.SchnorrCommitment when e.Count == 1 && From(e, culprit, (3, true)) && Joint is { } joint:
-                    return !ProofOf(e[0]).A.Equals(joint.Dealings[culprit].SchnorrCommitment);
-                case KeygenChecks.Schnorr when e.Count == 1 && From(e, culprit, (3, true)) && Joint is { } joint:
-                    var context = Keygen.ProofContext(config, joint.Rid, culprit);
-                    return !SchnorrProof.Verify(context, new SchnorrProof.Statement(joint.PublicShares[culprit]), ProofOf(e[0])).IsValid;
-                case Checks.Malformed when e.Count == 1 && e[0].Sender == culprit:
-                    return !Decodes(e[0]);
-                case KeygenChecks.Decommitment or KeygenChecks.Share or Checks.Malformed:
+            case KeygenChecks.Malformed:
+                var m = accusation.Evidence[0];
+                if (m.Sender != j || m.Kind != MessageKind.Round || m.Recipient is { } r && r != accuser)
+                {
                     return false;
-                default:
-                    return null;
-            }
-        }
-        catch (DecodingException)
-        {
-            // Evidence that does not even decode proves nothing against the accused.
-            return false;
+                }
+
+                try
+                {
+                    KeygenVerification.Decode(config, view, m);
+                    return false;
+                }
+                catch (DecodingException)
+                {
+                    return true;
+                }
+
+            case KeygenChecks.Decommitment or KeygenChecks.Share:
+                return KeygenVerification.CheckDealing(config, view, j, accuser) is { } dealing && dealing.Check == accusation.Check;
+            case KeygenChecks.SchnorrCommitment or KeygenChecks.Schnorr:
+                return KeygenVerification.CheckProof(config, view, j) is { } proof && proof.Check == accusation.Check;
+            default:
+                return false;
         }
     }
-
-    private SchnorrProof.Proof ProofOf(RoundMessage m) =>
-        SchnorrProof.Proof.Decode(config.Curve, WireCodec.Parse(Wire.KeygenProof.Parser, m.Payload, "proof").Proof.Span);
-
-    private bool Decodes(RoundMessage m)
-    {
-        try
-        {
-            switch (m.Round, m.IsBroadcast)
-            {
-                case (1, true):
-                    return WireCodec.Parse(Wire.KeygenCommitment.Parser, m.Payload, "commitment").Hash.Length == 32;
-                case (2, true):
-                    Dealing.Decode(config, m.Payload);
-                    return true;
-                case (2, false):
-                    Scalar.Decode(config.Curve, WireCodec.Parse(Wire.KeygenShare.Parser, m.Payload, "share").Share.Span);
-                    return true;
-                case (3, true):
-                    ProofOf(m);
-                    return true;
-                default:
-                    return false;
-            }
-        }
-        catch (DecodingException)
-        {
-            return false;
-        }
-    }
-
-    private static bool From(IReadOnlyList<RoundMessage> evidence, int sender, params (int Round, bool Broadcast)[] shape) =>
-        evidence.Count == shape.Length
-        && evidence.Zip(shape).All(x => x.First.Sender == sender && x.First.Round == x.Second.Round && x.First.IsBroadcast == x.Second.Broadcast);
 }

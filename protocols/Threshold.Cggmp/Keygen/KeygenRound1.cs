@@ -1,30 +1,23 @@
 using Google.Protobuf;
-using Threshold.Cggmp.Shares;
-using Threshold.Proofs.Encoding;
-using Threshold.Secrets;
 using Threshold.Rounds;
+using Threshold.Secrets;
 
 namespace Threshold.Cggmp.KeyGeneration;
 
 /// <summary>Collects every V_j, then reveals this party's dealing and sends each party its share.</summary>
-internal sealed class KeygenRound1(KeygenState state) : Round<KeyShare>
+internal sealed class KeygenRound1(KeygenState state) : Round<Shares.KeyShare>
 {
     public override bool ExpectsBroadcast => true;
 
     public override bool ExpectsDirect => false;
 
-    public override RoundOutcome<KeyShare> Finish(RoundInbox inbox)
+    public override RoundOutcome<Shares.KeyShare> Finish(RoundInbox inbox)
     {
-        var commitments = inbox.DecodeAll(broadcast: true, (_, payload) =>
-        {
-            var m = WireCodec.Parse(Wire.KeygenCommitment.Parser, payload, "keygen commitment");
-            return m.Hash.Length == 32 ? m.Hash.ToByteArray() : throw new DecodingException(DecodingError.Malformed, "keygen commitment");
-        });
+        inbox.DecodeAll(broadcast: true, KeygenChecks.Malformed, (j, _, view) => KeygenVerification.Commitment(view, j));
         if (inbox.HasCulprits)
         {
-            state.Polynomial.Dispose();
-            state.Schnorr.Dispose();
-            return inbox.Fail<KeyShare>();
+            state.Discard();
+            return inbox.Fail<Shares.KeyShare>();
         }
 
         var shares = inbox.Others.ToDictionary(
@@ -32,8 +25,9 @@ internal sealed class KeygenRound1(KeygenState state) : Round<KeyShare>
             j => new Wire.KeygenShare { Share = ByteString.CopyFrom(state.Polynomial.Evaluate(j).Encode()) }.ToByteArray());
         var ownShare = new SecretScalar(state.Polynomial.Evaluate(state.Self));
         var messages = new Outgoing { Broadcast = state.Dealing.ToWire().ToByteArray(), Direct = shares };
-        var round1 = inbox.Others.ToDictionary(j => j, inbox.BroadcastFrom);
         state.Polynomial.Dispose();
-        return new RoundOutcome<KeyShare>.Next(new KeygenRound2(state, commitments, round1, ownShare), messages);
+        return new RoundOutcome<Shares.KeyShare>.Next(new KeygenRound2(state, ownShare), messages);
     }
+
+    public override void Discard() => state.Discard();
 }

@@ -1,7 +1,5 @@
 using Threshold.Cggmp.Shares;
 using Threshold.Curves;
-using Threshold.Proofs;
-using Threshold.Proofs.Encoding;
 using Threshold.Rounds;
 using Threshold.Secrets;
 
@@ -10,7 +8,6 @@ namespace Threshold.Cggmp.KeyGeneration;
 /// <summary>Verifies every party's Πsch for its share (with the A_j it committed in round 1) and outputs the key share.</summary>
 internal sealed class KeygenRound3(
     KeygenState state,
-    IReadOnlyDictionary<int, Dealing> dealings,
     IReadOnlyDictionary<int, Point> publicShares,
     Point publicKey,
     byte[] rid,
@@ -22,30 +19,23 @@ internal sealed class KeygenRound3(
 
     public override RoundOutcome<KeyShare> Finish(RoundInbox inbox)
     {
-        var proofs = inbox.DecodeAll(broadcast: true, (_, payload) =>
-            SchnorrProof.Proof.Decode(state.Curve, WireCodec.Parse(Wire.KeygenProof.Parser, payload, "keygen proof").Proof.Span));
-        foreach (var (j, proof) in proofs)
-        {
-            if (!proof.A.Equals(dealings[j].SchnorrCommitment))
-            {
-                inbox.Blame(j, KeygenChecks.SchnorrCommitment, "Πsch commitment differs from the one committed in round 1", inbox.BroadcastFrom(j));
-                continue;
-            }
-
-            var verdict = SchnorrProof.Verify(Keygen.ProofContext(state.Config, rid, j), new SchnorrProof.Statement(publicShares[j]), proof);
-            if (!verdict.IsValid)
-            {
-                inbox.Blame(j, KeygenChecks.Schnorr, $"Πsch for its share failed ({verdict.FailedCheck})", inbox.BroadcastFrom(j));
-            }
-        }
+        var config = state.Config;
+        inbox.DecodeAll(broadcast: true, KeygenChecks.Malformed, (j, _, view) => KeygenVerification.Proof(config, view, j));
+        inbox.CheckAll(inbox.Others, (j, view) => KeygenVerification.CheckProof(config, view, j));
 
         if (inbox.HasCulprits)
         {
-            secret.Dispose();
+            Discard();
             return inbox.Fail<KeyShare>();
         }
 
-        var share = new KeyShare(state.Curve, state.Config.Threshold, state.Self, secret, publicShares, publicKey, rid);
-        return new RoundOutcome<KeyShare>.Done(share);
+        state.Discard();
+        return new RoundOutcome<KeyShare>.Done(new KeyShare(state.Curve, config.Threshold, state.Self, secret, publicShares, publicKey, rid));
+    }
+
+    public override void Discard()
+    {
+        secret.Dispose();
+        state.Discard();
     }
 }

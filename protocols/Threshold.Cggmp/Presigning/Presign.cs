@@ -8,7 +8,9 @@
 //   4. check δ·G = Σ Δ_j, R = δ⁻¹·Γ; broadcast S_i = χ_i·R (so each partial signature can be checked)
 //   5. check Σ S_j = X; output (R, k_i, χ_i) and the public R̄_j = δ⁻¹·Δ_j, S_j
 // then the framework's confirmation round. Every proof failure names its prover with the signed
-// messages as evidence.
+// messages as evidence; a failed δ check (round 4) or Σ S_j ≠ X (round 5) leads to identification.
+// The session id is bound to the whole setup (PresignSetup), and every check lives once in
+// PresignVerification, run by the signers on their history and by judges on evidence.
 using System.Numerics;
 using System.Security.Cryptography;
 using Google.Protobuf;
@@ -27,7 +29,7 @@ namespace Threshold.Cggmp.Presigning;
 
 /// <summary>The agreed parameters of one presigning run.</summary>
 /// <param name="Signers">The signer set: at least t parties of the key.</param>
-/// <param name="SessionId">Unique per run; also the presignature's id.</param>
+/// <param name="SessionId">The id the coordinator chose, unique per run; also the presignature's id.</param>
 public sealed record PresignConfig(IReadOnlyList<int> Signers, byte[] SessionId);
 
 /// <summary>Fewer signers than the key's threshold, or signers that do not hold the key.</summary>
@@ -53,19 +55,9 @@ public static class Presign
         ArgumentNullException.ThrowIfNull(aux);
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(rng);
-        var signers = config.Signers.Order().ToList();
-        if (signers.Distinct().Count() != signers.Count || signers.Any(s => !share.PublicShares.ContainsKey(s) || !aux.PaillierKeys.ContainsKey(s)))
-        {
-            throw new InsufficientSignersException("every signer must be a distinct holder of the key and its aux info");
-        }
-
-        if (signers.Count < share.Threshold)
-        {
-            throw new InsufficientSignersException($"{signers.Count} signers cannot sign with a {share.Threshold}-of-{share.PublicShares.Count} key");
-        }
-
+        var setup = PresignSetup.From(config.Signers, share, aux);
         var self = identity.Index;
-        if (self != share.Index || self != aux.Index || !signers.Contains(self))
+        if (self != share.Index || self != aux.Index || !setup.Signers.Contains(self))
         {
             throw new ArgumentException("the identity, key share and aux info must be the same signer's", nameof(identity));
         }
@@ -75,10 +67,19 @@ public static class Presign
             throw new ArgumentException("session id must be 1 to 64 bytes", nameof(config));
         }
 
-        var state = PresignState.Start(config, signers, share, aux, self, identity.Directory, rng);
+        var verification = new PresignVerification(setup, setup.BindSessionId(config.SessionId), identity.Directory);
+        var state = PresignState.Start(config.SessionId, verification, share, aux, self, rng);
         state.Faults = faults;
-        var session = new PartySession(ProtocolName, config.SessionId, self, signers, identity.Signer, identity.Directory, state.Judge);
+        var session = new PartySession(ProtocolName, verification.SessionId, self, setup.Signers, identity.Signer, identity.Directory, new PresignJudge(verification));
         return new Party<Presignature>(session, new PresignRound1(state), state.FirstMessages());
+    }
+
+    /// <summary>What anyone needs to judge the abort notices of a run with <paramref name="setup"/> under the coordinator's <paramref name="chosenId"/>.</summary>
+    public static SessionContext Context(PresignSetup setup, byte[] chosenId, Threshold.Rounds.Signing.IPartyDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var verification = new PresignVerification(setup, setup.BindSessionId(chosenId), directory);
+        return new SessionContext(ProtocolName, verification.SessionId, setup.Signers, directory, new PresignJudge(verification));
     }
 
     /// <summary>The proof context of every proof in this run: bound to the session, the key and the signer set.</summary>
@@ -98,37 +99,26 @@ public static class Presign
         key.Validate(WireCodec.DecodeUnsigned(encoded, key.NSquared, field), field);
 }
 
-/// <summary>Everything one signer carries through presigning.</summary>
+/// <summary>What one signer carries through presigning: its secrets, kept until the output is taken or the run ends.</summary>
 internal sealed class PresignState
 {
     private PresignState()
     {
     }
 
-    public required byte[] SessionId { get; init; }
+    /// <summary>The coordinator's id for the run (the presignature's id).</summary>
+    public required byte[] ChosenId { get; init; }
 
-    public required IReadOnlyList<int> Signers { get; init; }
+    public required PresignVerification Verification { get; init; }
 
     public required int Self { get; init; }
-
-    public required Curve Curve { get; init; }
-
-    public required SecurityLevel Level { get; init; }
-
-    public required Point PublicKey { get; init; }
 
     public required AuxInfo Aux { get; init; }
 
     public required RandomNumberGenerator Rng { get; init; }
 
-    /// <summary>Every signer's identity key, to check the signed messages others publish in identification.</summary>
-    public required Threshold.Rounds.Signing.IPartyDirectory Directory { get; init; }
-
     /// <summary>x̃_i = λ_i·x_i: this signer's additive share of x for this signer set.</summary>
     public required SecretScalar X { get; init; }
-
-    /// <summary>X̃_j = λ_j·X_j for every signer.</summary>
-    public required IReadOnlyDictionary<int, Point> PublicX { get; init; }
 
     public required SecretScalar K { get; init; }
 
@@ -142,71 +132,51 @@ internal sealed class PresignState
 
     public required PaillierCiphertext OwnG { get; init; }
 
-    public required PresignJudge Judge { get; init; }
-
     /// <summary>Deliberate deviations, for tests of identification (null for every honest run).</summary>
     public PresignFaults? Faults { get; set; }
 
     /// <summary>The affine operations this signer performed for each j, kept for identification.</summary>
     public Dictionary<int, (SentAffine Gamma, SentAffine X)> Sent { get; } = [];
 
-    /// <summary>The signed round-2 direct message each j sent here (with D_{i,j}, D̂_{i,j}), kept for identification.</summary>
-    public Dictionary<int, RoundMessage> Received { get; } = [];
+    /// <summary>χ_i once computed (round 2), kept for round 4 and identification.</summary>
+    public SecretScalar? Chi { get; set; }
 
-    /// <summary>Every signer's (K_j, G_j), this one's included.</summary>
-    public Dictionary<int, (PaillierCiphertext K, PaillierCiphertext G)> Ciphertexts { get; } = [];
+    public PresignSetup Setup => Verification.Setup;
 
-    /// <summary>Every signer's Γ_j, this one's included, once known.</summary>
-    public Dictionary<int, Point> Gammas { get; } = [];
+    public Curve Curve => Setup.Curve;
 
-    /// <summary>Every signer's δ_j, this one's included, once known.</summary>
-    public Dictionary<int, Scalar> Deltas { get; } = [];
+    public SecurityLevel Level => Setup.Level;
 
-    /// <summary>Bit bound ℓ_y of the plaintexts whose residues Πdec shows in identification: δ_i and χ_i are
-    /// k·γ (&lt; 2^512) plus t − 1 terms α + β, each below 2^(ℓ'+2) once the α range check has passed.</summary>
-    public int IdentificationBits => Level.EllPrime + 3 + (int)Math.Ceiling(Math.Log2(Signers.Count));
-
-    public IEnumerable<int> Others => Signers.Where(j => j != Self);
+    public IEnumerable<int> Others => Setup.Signers.Where(j => j != Self);
 
     public PaillierPublicKey OwnKey => Aux.PaillierKey.PublicKey;
 
-    public static PresignState Start(PresignConfig config, IReadOnlyList<int> signers, KeyShare share, AuxInfo aux, int self, Threshold.Rounds.Signing.IPartyDirectory directory, RandomNumberGenerator rng)
+    public static PresignState Start(byte[] chosenId, PresignVerification verification, KeyShare share, AuxInfo aux, int self, RandomNumberGenerator rng)
     {
-        var curve = share.Curve;
-        var lambda = signers.ToDictionary(j => j, j => Lagrange.Coefficient(curve, j, signers));
+        var setup = verification.Setup;
         var key = aux.PaillierKey;
-        var k = SecretScalar.Random(curve, rng);
-        var gamma = SecretScalar.Random(curve, rng);
+        var k = SecretScalar.Random(setup.Curve, rng);
+        var gamma = SecretScalar.Random(setup.Curve, rng);
         var rho = key.PublicKey.SampleNonce(rng);
         var nu = key.PublicKey.SampleNonce(rng);
-        var publicX = signers.ToDictionary(j => j, j => lambda[j] * share.PublicShares[j]);
-        var state = new PresignState
+        return new PresignState
         {
-            SessionId = config.SessionId,
-            Signers = signers,
+            ChosenId = chosenId,
+            Verification = verification,
             Self = self,
-            Curve = curve,
-            Level = aux.Level,
-            PublicKey = share.PublicKey,
             Aux = aux,
-            Directory = directory,
             Rng = rng,
-            X = new SecretScalar(lambda[self] * share.Share.Value),
-            PublicX = publicX,
+            X = new SecretScalar(Lagrange.Coefficient(setup.Curve, self, setup.Signers) * share.Share.Value),
             K = k,
             Gamma = gamma,
             Rho = new SecretBigInteger(rho),
             Nu = new SecretBigInteger(nu),
             OwnK = key.Encrypt(k.Value.Value, rho),
             OwnG = key.Encrypt(gamma.Value.Value, nu),
-            Judge = new PresignJudge(),
         };
-        state.Ciphertexts[self] = (state.OwnK, state.OwnG);
-        state.Judge.State = state;
-        return state;
     }
 
-    public ProofContext Context(int prover) => Presign.Context(SessionId, PublicKey, Signers, prover);
+    public ProofContext Context(int prover) => Verification.Context(prover);
 
     /// <summary>
     /// Runs <paramref name="work"/> for every other signer on all cores, each with its own generator:
@@ -236,7 +206,7 @@ internal sealed class PresignState
         using var witness = new PaillierEncryptionInRangeProof.Witness(K, Rho.Value);
         var direct = ForEachOther("enc", (j, rng) =>
         {
-            var statement = new PaillierEncryptionInRangeProof.Statement(Level, Curve, Aux.Setups[j], OwnKey, OwnK);
+            var statement = new PaillierEncryptionInRangeProof.Statement(Level, Curve, Setup.Setups[j], OwnKey, OwnK);
             var proof = PaillierEncryptionInRangeProof.Prove(Context(Self), statement, witness, rng, Aux.PaillierKey);
             var encoded = proof.Encode();
             encoded = Faults?.EncProof?.Invoke(encoded) ?? encoded;
@@ -245,7 +215,7 @@ internal sealed class PresignState
         return new Outgoing { Broadcast = broadcast, Direct = direct };
     }
 
-    /// <summary>Wipes every secret of the run (after the output is taken, or on abort).</summary>
+    /// <summary>Wipes every secret of the run (after the output is taken, or on abort); idempotent.</summary>
     public void Discard()
     {
         X.Dispose();
@@ -253,6 +223,7 @@ internal sealed class PresignState
         Gamma.Dispose();
         Rho.Dispose();
         Nu.Dispose();
+        Chi?.Dispose();
         foreach (var (gamma, x) in Sent.Values)
         {
             gamma.Dispose();

@@ -22,62 +22,36 @@ internal sealed class PresignRound1(PresignState state) : Round<Presignature>
 
     public override RoundOutcome<Presignature> Finish(RoundInbox inbox)
     {
-        var aux = state.Aux;
-        var ciphertexts = inbox.DecodeAll(broadcast: true, (j, payload) =>
-        {
-            var m = WireCodec.Parse(Wire.PresignCiphertexts.Parser, payload, "presign ciphertexts");
-            return (K: Presign.Ciphertext(aux.PaillierKeys[j], m.K, "K_j"), G: Presign.Ciphertext(aux.PaillierKeys[j], m.G, "G_j"));
-        });
-        var statements = ciphertexts.ToDictionary(e => e.Key, e =>
-            new PaillierEncryptionInRangeProof.Statement(state.Level, state.Curve, aux.RingPedersen.Parameters, aux.PaillierKeys[e.Key], e.Value.K));
-        var proofs = inbox.DecodeAll(broadcast: false, (j, payload) => statements.TryGetValue(j, out var statement)
-            ? PaillierEncryptionInRangeProof.Proof.Decode(statement, WireCodec.Parse(Wire.PresignEncProof.Parser, payload, "Πenc").Proof.Span)
-            : null);
-        var toVerify = proofs.Where(e => e.Value is not null).Select(e => e.Key).ToList();
-        var verdicts = ParallelVerification.VerifyAll([.. toVerify.Select<int, Func<Verdict>>(j => () =>
-            PaillierEncryptionInRangeProof.Verify(state.Context(j), statements[j], proofs[j]!, aux.RingPedersen))]);
-        for (var n = 0; n < toVerify.Count; n++)
-        {
-            if (!verdicts[n].IsValid)
-            {
-                var j = toVerify[n];
-                inbox.Blame(j, PresignChecks.Encryption, $"Πenc for K_j failed ({verdicts[n].FailedCheck})", inbox.BroadcastFrom(j), inbox.DirectFrom(j));
-            }
-        }
-
+        var verify = state.Verification;
+        var ciphertexts = inbox.DecodeAll(broadcast: true, PresignChecks.Malformed, (j, _, view) => verify.Ciphertexts(view, j));
+        inbox.DecodeAll(broadcast: false, PresignChecks.Malformed, (j, _, view) => verify.Encryption(view, j, state.Self));
+        inbox.CheckAll(inbox.Others, (j, view) => verify.CheckEncryption(view, j, state.Self, state.Aux.RingPedersen));
         if (inbox.HasCulprits)
         {
             state.Discard();
             return inbox.Fail<Presignature>();
         }
 
-        foreach (var (j, c) in ciphertexts)
-        {
-            state.Ciphertexts[j] = c;
-        }
-
         var gammaPoint = Point.MultiplyGenerator(state.Gamma);
-        state.Gammas[state.Self] = gammaPoint;
-        var affine = state.ForEachOther("affine", (j, rng) => Affine(j, gammaPoint, rng));
+        var affine = state.ForEachOther("affine", (j, rng) => Affine(j, ciphertexts[j].K, gammaPoint, rng));
         foreach (var (j, (_, sent)) in affine)
         {
             state.Sent[j] = sent;
         }
 
         var direct = affine.ToDictionary(e => e.Key, e => e.Value.Message);
-        var round1 = inbox.Others.ToDictionary(j => j, inbox.BroadcastFrom);
         var broadcast = new Wire.PresignGamma { Gamma = WireCodec.Point(gammaPoint) }.ToByteArray();
-        return new RoundOutcome<Presignature>.Next(new PresignRound2(state, round1), new Outgoing { Broadcast = broadcast, Direct = direct });
+        return new RoundOutcome<Presignature>.Next(new PresignRound2(state), new Outgoing { Broadcast = broadcast, Direct = direct });
     }
 
+    public override void Discard() => state.Discard();
+
     /// <summary>The two affine operations on K_j with their proofs, and Πlog* for G_i, all for party j.</summary>
-    private (byte[] Message, (SentAffine Gamma, SentAffine X) Sent) Affine(int j, Point gammaPoint, RandomNumberGenerator rng)
+    private (byte[] Message, (SentAffine Gamma, SentAffine X) Sent) Affine(int j, PaillierCiphertext kj, Point gammaPoint, RandomNumberGenerator rng)
     {
         var aux = state.Aux;
-        var level = state.Level;
-        var kj = state.Ciphertexts[j].K;
         using var logWitness = new KnowledgeOfExponentVsEncryptionProof.Witness(state.Gamma, state.Nu.Value);
-        var logStatement = new KnowledgeOfExponentVsEncryptionProof.Statement(level, aux.Setups[j], state.OwnKey, state.OwnG, gammaPoint, state.Curve.Generator);
+        var logStatement = new KnowledgeOfExponentVsEncryptionProof.Statement(state.Level, state.Setup.Setups[j], state.OwnKey, state.OwnG, gammaPoint, state.Curve.Generator);
 
         // The three proofs for j are independent: on a machine with cores to spare (t = 2 leaves one
         // counterparty) they run side by side, each with its own generator.
@@ -85,7 +59,7 @@ internal sealed class PresignRound1(PresignState state) : Round<Presignature>
         KnowledgeOfExponentVsEncryptionProof.Proof? log = null;
         Parallel.Invoke(
             () => gammaOperation = Operation(j, kj, state.Gamma, gammaPoint, PresignState.Fork(rng, "gamma")),
-            () => xOperation = Operation(j, kj, state.X, state.PublicX[state.Self], PresignState.Fork(rng, "x")),
+            () => xOperation = Operation(j, kj, state.X, state.Setup.PublicX[state.Self], PresignState.Fork(rng, "x")),
             () => log = KnowledgeOfExponentVsEncryptionProof.Prove(state.Context(state.Self), logStatement, logWitness, PresignState.Fork(rng, "log"), aux.PaillierKey));
         var (gamma, affGamma) = gammaOperation!.Value;
         var (x, affX) = xOperation!.Value;
@@ -106,14 +80,13 @@ internal sealed class PresignRound1(PresignState state) : Round<Presignature>
     /// <summary>D = x ⊙ K_j ⊕ enc_j(−β; s), F = enc_i(−β; r) with β ← ±2^ℓ', and Πaff-g for them against R_j.</summary>
     private (SentAffine Sent, AffineOperationWithGroupCommitmentProof.Proof Proof) Operation(int j, PaillierCiphertext kj, SecretScalar x, Point xPoint, RandomNumberGenerator rng)
     {
-        var aux = state.Aux;
-        var theirs = aux.PaillierKeys[j];
+        var theirs = state.Setup.PaillierKeys[j];
         var beta = new SecretBigInteger(Sampling.Signed(rng, state.Level.EllPrime));
         var s = new SecretBigInteger(theirs.SampleNonce(rng));
         var r = new SecretBigInteger(state.OwnKey.SampleNonce(rng));
         var d = theirs.Add(theirs.MultiplySecret(kj, x.Value.Value), theirs.Encrypt(-beta.Value, s.Value));
-        var f = aux.PaillierKey.Encrypt(-beta.Value, r.Value);
+        var f = state.Aux.PaillierKey.Encrypt(-beta.Value, r.Value);
         var sent = new SentAffine(d, f, beta, s, r);
-        return (sent, PresignIdentification.ProveAffine(state, j, sent, x, xPoint, aux.Setups[j], rng));
+        return (sent, PresignIdentification.ProveAffine(state, j, kj, sent, x, xPoint, state.Setup.Setups[j], rng));
     }
 }

@@ -1,5 +1,4 @@
 using Threshold.Curves;
-using Threshold.Proofs.Encoding;
 using Threshold.Rounds;
 using Threshold.Secrets;
 
@@ -9,12 +8,7 @@ namespace Threshold.Cggmp.Presigning;
 /// Collects every S_j = χ_j·R and checks Σ S_j = X: then outputs the presignature; otherwise moves to
 /// the identification round for χ.
 /// </summary>
-internal sealed class PresignRound4(
-    PresignState state,
-    Point r,
-    IReadOnlyDictionary<int, Point> rBar,
-    Point ownS,
-    SecretScalar chi) : Round<Presignature>
+internal sealed class PresignRound4(PresignState state, Point r) : Round<Presignature>
 {
     public override bool ExpectsBroadcast => true;
 
@@ -22,33 +16,39 @@ internal sealed class PresignRound4(
 
     public override RoundOutcome<Presignature> Finish(RoundInbox inbox)
     {
-        var commitments = inbox.DecodeAll(broadcast: true, (_, payload) =>
-            WireCodec.DecodePoint(state.Curve, WireCodec.Parse(Wire.PresignChiCommitment.Parser, payload, "S_j").S, "S_j"));
+        var verify = state.Verification;
+        inbox.DecodeAll(broadcast: true, PresignChecks.Malformed, (j, _, view) => verify.ChiCommitment(view, j));
         if (inbox.HasCulprits)
         {
-            chi.Dispose();
             state.Discard();
             return inbox.Fail<Presignature>();
         }
 
-        var s = new Dictionary<int, Point>(commitments) { [state.Self] = ownS };
-        if (!s.Values.Aggregate((a, b) => a + b).Equals(state.PublicKey))
+        var history = inbox.View(state.Self);
+        if (verify.ChiFails(history))
         {
             // Σ χ_j = k·x, so Σ S_j = X for honest signers: find out whose S_j is off.
-            state.Judge.Identification = (IdentificationTarget.Chi, r, s);
-            var identification = PresignIdentification.Prove(state, IdentificationTarget.Chi, chi);
-            chi.Dispose();
-            return new RoundOutcome<Presignature>.Next(new PresignIdentificationRound(state, IdentificationTarget.Chi, r, s), identification);
+            var identification = PresignIdentification.Prove(state, IdentificationTarget.Chi, history);
+            return new RoundOutcome<Presignature>.Next(new PresignIdentificationRound(state, IdentificationTarget.Chi), identification);
         }
 
+        var signers = state.Setup.Signers;
+        var deltas = signers.ToDictionary(m => m, m => verify.Delta(history, m));
+        var inverse = deltas.Values.Select(d => d.Delta).Aggregate((a, b) => a + b).Invert();
         var presignature = new Presignature(
             state.Self,
-            state.SessionId,
-            new PresignatureCommitments(state.Curve, state.PublicKey, r, rBar, s),
+            state.ChosenId,
+            new PresignatureCommitments(
+                state.Curve,
+                state.Setup.PublicKey,
+                r,
+                signers.ToDictionary(m => m, m => inverse * deltas[m].BigDelta),
+                signers.ToDictionary(m => m, m => verify.ChiCommitment(history, m))),
             new SecretScalar(state.K.Value),
-            new SecretScalar(chi.Value));
-        chi.Dispose();
+            new SecretScalar(state.Chi!.Value));
         state.Discard();
         return new RoundOutcome<Presignature>.Done(presignature);
     }
+
+    public override void Discard() => state.Discard();
 }

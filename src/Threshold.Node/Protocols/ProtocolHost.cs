@@ -237,7 +237,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
     internal RoutedMessage Send(RoundMessage message)
     {
         var outgoing = message;
-        if (message.Recipient is { } to && !message.IsComplaint)
+        if (message.Recipient is { } to && !message.IsAbort)
         {
             outgoing = message with { Payload = PayloadCrypto.Seal(members.ByParty(to).AgreementKey, message.Payload, Binding(message)) };
         }
@@ -249,7 +249,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
     private RoundMessage Receive(RoutedMessage routed)
     {
         var message = RoundMessage.Decode(routed.Message.Span);
-        if (message.Recipient is { } to && !message.IsComplaint)
+        if (message.Recipient is { } to && !message.IsAbort)
         {
             if (to != identity.Party)
             {
