@@ -16,7 +16,7 @@
 // ε = 512 (SecurityLevel, both levels) an honest proof never leaves those ranges, each response hides
 // its secret term to statistical distance 2^(ℓ−ε) = 2^-256, and the challenge space has 2q + 1 ≈ 2^257
 // elements, so a prover without a witness succeeds with probability about 2^-256 (under strong RSA
-// for N̂), far below the 2^-80 / 2^-128 the two levels target.
+// for N̂), far below the 2^-112 / 2^-128 the two levels target.
 // Every modulus must have at least SecurityLevel.ModulusBits bits, which keeps 2^(ℓ'+ε+1) < N/2 so the
 // range statements mean the same over the integers and modulo N.
 //

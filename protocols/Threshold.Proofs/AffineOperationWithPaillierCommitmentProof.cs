@@ -15,7 +15,7 @@
 //     α ← ±2^(ℓ+ε),  β ← ±2^(ℓ'+ε),  γ, δ ← ±2^(ℓ+ε)·N̂,  m, μ ← ±2^ℓ·N̂,  e ← ±q,
 // accepting only z1 ∈ ±2^(ℓ+ε) and z2 ∈ ±2^(ℓ'+ε). With ℓ = 256, ℓ' = 1280, ε = 512 the responses
 // hide their secret terms to 2^-256 and the challenge space of ≈ 2^257 values bounds a cheating
-// prover's success near 2^-256 (strong RSA for N̂), below the 2^-80 / 2^-128 targets of both levels.
+// prover's success near 2^-256 (strong RSA for N̂), below the 2^-112 / 2^-128 targets of both levels.
 // Every modulus must have at least SecurityLevel.ModulusBits bits.
 //
 // As in Πaff-g, Verify checks group membership of every element before the equations (C, D, A in

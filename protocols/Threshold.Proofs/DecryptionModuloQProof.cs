@@ -12,7 +12,7 @@
 // y' with |y'| ≤ 2^(ℓ_y+ε+1) < N0/2, which is therefore that signed decryption.
 //
 // Protocol (one run; challenge e ∈ [−q, q], soundness error about 1/(2q + 1) < 2^-256 under strong RSA
-// for N̂, below the 2^-80 / 2^-128 of the two levels):
+// for N̂, below the 2^-112 / 2^-128 of the two levels):
 //     prover:   α ← ±2^(ℓ_y+ε), μ ← ±2^ℓ_y·N̂, ν ← ±2^(ℓ_y+ε)·N̂, r ← Z*_N0;
 //               S = s^y · t^μ,  T = s^α · t^ν (mod N̂),  A = (1 + N0)^α · r^N0 (mod N0²),  γ = α mod q
 //     challenge e = H(ssid, prover, level, curve, ℓ_y, N0, C, x, N̂, s, t, S, T, A, γ) ∈ [−q, q]

@@ -26,7 +26,7 @@
 //
 // Parameters (SecurityLevel; the paper's ℓ = κ = 256, ε = 2κ = 512): as for Πenc. One run with 2q + 1
 // ≈ 2^257 challenges gives soundness error about 1/q ≈ 2^-256 (extraction under strong RSA on N̂), below
-// the 2^-80 and 2^-128 targets; the masks hide e·x and e·μ to statistical distance 2^(ℓ−ε) = 2^-256;
+// the 2^-112 and 2^-128 targets; the masks hide e·x and e·μ to statistical distance 2^(ℓ−ε) = 2^-256;
 // an honest z1 leaves the range with probability below 2^-256.
 // Version: as in the figure and in spec/main.tex of LFDT-Lockness/cggmp21 ("Πlog*: group element vs
 // Paillier encryption in range"), which agree; the challenge follows the paper (e ∈ ±q) rather than the

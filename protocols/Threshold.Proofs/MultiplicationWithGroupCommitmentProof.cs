@@ -11,7 +11,7 @@
 // |x'| ≤ 2^(ℓ+ε+1); that is all the identification step needs, since it reads D modulo q.
 //
 // Protocol (one run; challenge e ∈ [−q, q], soundness error about 1/(2q + 1) < 2^-256 under strong RSA
-// for N̂, below the 2^-80 / 2^-128 of the two levels):
+// for N̂, below the 2^-112 / 2^-128 of the two levels):
 //     prover:   α ← ±2^(ℓ+ε), r ← Z*_N0, γ ← ±2^(ℓ+ε)·N̂, m ← ±2^ℓ·N̂;
 //               A = C^α · r^N0 (mod N0²),  B_x = g^α,  E = s^α · t^γ,  S = s^x · t^m (mod N̂)
 //     challenge e = H(ssid, prover, level, curve, N0, C, D, X, N̂, s, t, A, B_x, E, S) ∈ [−q, q]

@@ -26,7 +26,7 @@
 // Guarantee: by extraction from two answers (strong RSA on N̂), |p| ≤ |z1 − z1′| ≤ 2^(ℓ+ε+1)·√N and likewise
 // for q, so both factors are at least √N / 2^(ℓ+ε+1): about 2^254 at the 2048-bit level (the paper's
 // "p, q > 2^ℓ", which it states with 2^(2ℓ+ε) ≈ √N) and 2^766 at 3072. Soundness error about 2^−ℓ from the
-// challenge space, well below the 2^−80 / 2^−128 targets. An honest proof fails the range check only if
+// challenge space, well below the 2^−112 / 2^−128 targets. An honest proof fails the range check only if
 // |α + e·p| exceeds the bound, with probability below 2^(1−ε).
 //
 // Speed: the verifier owns N̂ (its own aux-info modulus) and may pass its RingPedersenSecret so every

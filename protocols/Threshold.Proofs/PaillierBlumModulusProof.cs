@@ -25,7 +25,7 @@
 // prover's CRT arithmetic is always defined; this changes nothing in the soundness argument.
 //
 // Soundness: each repetition is passed by a modulus that is not Paillier–Blum with probability at most
-// 1/2, so the error is 2^−m with m = SecurityLevel.Repetitions: 2^−80 at the 2048-bit level and 2^−128 at
+// 1/2, so the error is 2^−m with m = SecurityLevel.Repetitions: 2^−112 at the 2048-bit level and 2^−128 at
 // 3072. Size: |N| + m·(2|N| + ~10) bytes, about 42 KB at 2048 bits and 100 KB at 3072.
 //
 // Speed: the prover works modulo p and q separately: four half-size constant-time exponentiations per

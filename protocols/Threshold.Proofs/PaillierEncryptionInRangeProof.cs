@@ -24,7 +24,7 @@
 // Parameters (SecurityLevel; the paper's choice, caption of Table 2: ℓ = κ = 256, ε = 2κ = 512):
 //   soundness   one run with 2q + 1 ≈ 2^257 challenges; from two accepting runs with e ≠ e' the paper
 //               extracts (k, ρ) under strong RSA on N̂, so a cheater wins with probability about 1/q ≈
-//               2^-256, below the 2^-80 (2048) and 2^-128 (3072) targets; no repetitions needed.
+//               2^-256, below the 2^-112 (2048) and 2^-128 (3072) targets; no repetitions needed.
 //   hiding      α hides e·k (|e·k| < 2^2ℓ) and γ hides e·μ (|e·μ| < 2^2ℓ·N̂) to statistical distance
 //               2^(ℓ−ε) = 2^-256 each; μ ← ±2^ℓ·N̂ makes S hide k.
 //   completeness an honest z1 leaves ±2^(ℓ+ε) with probability below 2^(2ℓ)/2^(ℓ+ε) = 2^-256.

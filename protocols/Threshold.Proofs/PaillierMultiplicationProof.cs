@@ -10,7 +10,7 @@
 // under the prover's own key.
 //
 // Protocol (one run; challenge e ∈ [−q, q] for the curve order q, so a cheating prover succeeds with
-// probability about 1/(2q + 1) < 2^-256, far below the 2^-80 / 2^-128 the two levels ask for):
+// probability about 1/(2q + 1) < 2^-256, far below the 2^-112 / 2^-128 the two levels ask for):
 //     prover:   α ← Z_N, r, s ← Z*_N;   A = Y^α · r^N,   B = (1 + N)^α · s^N   (mod N²)
 //     challenge e = H(ssid, prover, curve, N, X, Y, C, A, B) ∈ [−q, q]
 //     prover:   t = α + e·x,  z = t mod N,  k = (t − z)/N;   u = r · ρ^e · Y^k,   v = s · ρ_x^e   (mod N)

@@ -20,7 +20,7 @@
 // for e − e′ = ±1, hence the m repetitions.
 //
 // Soundness: a prover that does not know log_t(s) answers at most one of the two challenges of each
-// repetition, so the error is 2^−m with m = SecurityLevel.Repetitions: 2^−80 at the 2048-bit level and
+// repetition, so the error is 2^−m with m = SecurityLevel.Repetitions: 2^−112 at the 2048-bit level and
 // 2^−128 at 3072. Size: m·2|N̂| bytes plus framing, about 41 KB at 2048 bits and 99 KB at 3072.
 //
 // Speed: the prover owns N̂ (it is its own Paillier modulus) and computes every A_i by CRT. The verifier

@@ -13,6 +13,8 @@ public enum RejectionReason
     RoundOutOfRange,
     /// <summary>The signature does not verify under the claimed sender's identity key.</summary>
     BadSignature,
+    /// <summary>The envelope breaks a structural rule (see <see cref="RoundMessage.Validate"/>).</summary>
+    Malformed,
 }
 
 /// <summary>

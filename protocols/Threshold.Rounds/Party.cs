@@ -65,8 +65,8 @@ public readonly record struct AwaitedMessage(int Round, int Sender, bool Broadca
 /// sender's signature, checked against this party's own view. A party that aborts broadcasts an
 /// abort notice naming its culprits with their signed evidence; a party receiving one judges it
 /// (<see cref="ComplaintJudge"/>: the evidence proves the accusation, or the accuser is blamed),
-/// aborts naming whom the judgement names, and forwards that judgement, so every honest party still
-/// running learns of the abort. Every abort thus names at least one party, and an honest party
+/// aborts naming whom the judgement names, and relays the notice, so every honest party still
+/// running learns of the abort and judges it alike. Every abort thus names at least one party, and an honest party
 /// names only parties that misbehaved.
 /// </summary>
 /// <typeparam name="TResult">The protocol's output.</typeparam>
@@ -120,7 +120,10 @@ public sealed class Party<TResult>
     /// <summary>The culprits once <see cref="Status"/> is <see cref="PartyStatus.Aborted"/>.</summary>
     public IReadOnlyList<Culprit> Culprits { get; private set; } = [];
 
-    /// <summary>The abort notice this party broadcast, once aborted.</summary>
+    /// <summary>
+    /// Once aborted, the abort notice that proves whom it names: its own, or the other party's notice it
+    /// judged and relayed.
+    /// </summary>
     public RoundMessage? AbortNotice { get; private set; }
 
     /// <summary>Bytes this party sent in each round (index 0 is round 1), counting each message once.</summary>
@@ -240,6 +243,15 @@ public sealed class Party<TResult>
         if (m.Round < 1 || m.Round > current + MaxRoundsAhead)
         {
             throw new MessageRejectedException(RejectionReason.RoundOutOfRange, $"round {m.Round} while in round {current}");
+        }
+
+        try
+        {
+            m.Validate();
+        }
+        catch (DecodingException e)
+        {
+            throw new MessageRejectedException(RejectionReason.Malformed, e.Message);
         }
 
         if (!m.SignatureVerifies(session.Directory))
@@ -469,8 +481,19 @@ public sealed class Party<TResult>
         return AbortNotice;
     }
 
-    /// <summary>Judges another party's abort notice, aborts naming whom it proves guilty, and forwards that judgement.</summary>
-    private List<RoundMessage> HandleComplaint(RoundMessage notice) => [Abort(ComplaintJudge.Judge(session.Context, notice))];
+    /// <summary>
+    /// Judges another party's abort notice, aborts naming whom it proves guilty, and relays the notice
+    /// itself to everyone (it is the sender's signed statement, so the relay adds no nesting and every
+    /// recipient reaches the same verdict from it).
+    /// </summary>
+    private List<RoundMessage> HandleComplaint(RoundMessage notice)
+    {
+        Culprits = ComplaintJudge.Judge(session.Context, notice);
+        Status = PartyStatus.Aborted;
+        Wipe();
+        AbortNotice = notice;
+        return [notice];
+    }
 
     private void Wipe()
     {

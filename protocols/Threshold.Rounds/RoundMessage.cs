@@ -49,7 +49,7 @@ public sealed record RoundMessage(
     /// <summary>Largest payload accepted from the wire (16 MiB; aux-info proofs are the biggest, well below).</summary>
     public const int MaxPayloadBytes = 16 << 20;
 
-    /// <summary>How deeply abort notices may cite other abort notices as evidence (a forwarded false accusation).</summary>
+    /// <summary>How deeply abort notices may nest (a notice naming a false accuser cites that accuser's notice).</summary>
     public const int MaxComplaintDepth = 3;
 
     private const int MaxProtocolName = 128;
@@ -185,57 +185,66 @@ public sealed record RoundMessage(
     public override string ToString() =>
         $"{Protocol} round {Round} {Kind} from {Sender} to {(Recipient is { } r ? r.ToString(System.Globalization.CultureInfo.InvariantCulture) : "all")} ({Payload.Length} bytes)";
 
+    /// <summary>
+    /// Checks the envelope's structure, as decoding does: bounded sizes and indices, a confirmation or
+    /// abort notice broadcast without payload, a complaint only in an abort notice, well-formed echo
+    /// entries, and abort notices nested as evidence at most <paramref name="depth"/> − 1 deep.
+    /// </summary>
+    /// <exception cref="DecodingException">Which rule the message breaks.</exception>
+    public void Validate(int depth = MaxComplaintDepth)
+    {
+        Require(depth >= 1, "evidence nesting");
+        Require(Protocol.Length is > 0 and <= MaxProtocolName, "protocol");
+        Require(SessionId.Length is > 0 and <= MaxSessionId, "session id");
+        Require(Round is >= 1 and <= MaxRound, "round");
+        Require(Sender is >= 1 and <= MaxParties, "sender");
+        Require(Recipient is null or (>= 1 and <= MaxParties), "recipient");
+        Require(Payload.Length <= MaxPayloadBytes, "payload");
+        Require(Signature.Length is > 0 and <= MaxSignature, "signature");
+        Require(Enum.IsDefined(Kind), "kind");
+        Require(IsAbort || Complaint.Count == 0, "complaint outside an abort notice");
+        Require(!IsAbort || (Recipient is null && Payload.Length == 0 && Echo.Count == 0), "abort notice");
+        Require(!IsConfirmation || (Recipient is null && Payload.Length == 0), "confirmation");
+        Require(Echo.Count <= MaxParties && Echo.All(e => e.Sender is >= 1 and <= MaxParties && e.ContentHash.Length == 32 && e.Signature.Length <= MaxSignature), "echo entry");
+        Require(Complaint.Count <= MaxParties, "complaint");
+        foreach (var a in Complaint)
+        {
+            Require(a.Party is >= 1 and <= MaxParties && a.Check.Length is > 0 and <= 128 && a.Reason.Length <= 1024 && a.Evidence.Count <= 4 * MaxParties, "accusation");
+            Require(a.Disclosure.Length <= MaxPayloadBytes, "disclosure");
+            foreach (var e in a.Evidence)
+            {
+                Require(depth > 1 || !e.IsAbort, "evidence nesting");
+                e.Validate(depth - 1);
+            }
+        }
+    }
+
     private static RoundMessage FromWire(Wire.RoundMessage m, int depth)
     {
-        Require(m.Protocol.Length is > 0 and <= MaxProtocolName, "protocol");
-        Require(m.SessionId.Length is > 0 and <= MaxSessionId, "session id");
-        Require(m.Round is >= 1 and <= MaxRound, "round");
-        Require(m.Sender is >= 1 and <= MaxParties, "sender");
-        Require(m.Recipient <= MaxParties, "recipient");
-        Require(m.Payload.Length <= MaxPayloadBytes, "payload");
-        Require(m.Signature.Length is > 0 and <= MaxSignature, "signature");
-        Require(m.Echo.Count <= MaxParties, "echo");
-        Require(Enum.IsDefined((MessageKind)m.Kind), "kind");
-        var kind = (MessageKind)m.Kind;
-        Require(kind == MessageKind.Abort || m.Complaint.Count == 0, "complaint outside an abort notice");
-        Require(kind != MessageKind.Abort || (m.Recipient == 0 && m.Payload.IsEmpty && m.Echo.Count == 0), "abort notice");
-        Require(kind != MessageKind.Confirmation || (m.Recipient == 0 && m.Payload.IsEmpty), "confirmation");
-        var echo = new List<EchoEntry>(m.Echo.Count);
-        foreach (var e in m.Echo)
-        {
-            Require(e.Sender is >= 1 and <= MaxParties && e.ContentHash.Length == 32 && e.Signature.Length <= MaxSignature, "echo entry");
-            echo.Add(new EchoEntry((int)e.Sender, e.ContentHash.ToByteArray(), e.Signature.ToByteArray()));
-        }
-
-        Require(m.Complaint.Count <= MaxParties, "complaint");
+        Require(m.Recipient <= MaxParties && m.Sender <= MaxParties && m.Round <= MaxRound && Enum.IsDefined((MessageKind)m.Kind), "envelope");
+        Require(m.Complaint.Count <= MaxParties && m.Echo.Count <= MaxParties && m.Complaint.All(a => a.Evidence.Count <= 4 * MaxParties), "list size");
         var complaint = new List<Culprit>(m.Complaint.Count);
         foreach (var a in m.Complaint)
         {
-            Require(a.Culprit is >= 1 and <= MaxParties && a.Check.Length is > 0 and <= 128 && a.Reason.Length <= 1024 && a.Evidence.Count <= 4 * MaxParties, "accusation");
-            Require(a.Disclosure.Length <= MaxPayloadBytes, "disclosure");
-            var evidence = new List<RoundMessage>(a.Evidence.Count);
-            foreach (var e in a.Evidence)
-            {
-                Require(depth > 1 || e.Kind != Wire.MessageKind.Abort, "evidence nesting");
-                evidence.Add(FromWire(e, depth - 1));
-            }
-
-            complaint.Add(new Culprit((int)a.Culprit, a.Check, a.Reason, evidence) { Disclosure = a.Disclosure.ToByteArray() });
+            Require(depth > 1 || a.Evidence.All(e => e.Kind != Wire.MessageKind.Abort), "evidence nesting");
+            complaint.Add(new Culprit((int)a.Culprit, a.Check, a.Reason, [.. a.Evidence.Select(e => FromWire(e, depth - 1))]) { Disclosure = a.Disclosure.ToByteArray() });
         }
 
-        return new RoundMessage(
+        var message = new RoundMessage(
             m.Protocol,
             m.SessionId.ToByteArray(),
             (int)m.Round,
             (int)m.Sender,
             m.Recipient == 0 ? null : (int)m.Recipient,
             m.Payload.ToByteArray(),
-            echo,
+            [.. m.Echo.Select(e => new EchoEntry((int)e.Sender, e.ContentHash.ToByteArray(), e.Signature.ToByteArray()))],
             m.Signature.ToByteArray())
         {
-            Kind = kind,
+            Kind = (MessageKind)m.Kind,
             Complaint = complaint,
         };
+        message.Validate(depth);
+        return message;
     }
 
     private Wire.RoundMessage ToWire()

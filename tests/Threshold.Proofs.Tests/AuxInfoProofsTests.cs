@@ -51,3 +51,14 @@ public sealed class AuxInfoProofsTests
         Assert.Equal(NoSmallFactorProof.Checks.Equality3, verdicts[5].FailedCheck);
     }
 }
+
+public sealed class SoundnessParameterTests
+{
+    [Fact]
+    public void BinaryChallengeProofsRepeatAsOftenAsTheLevelIsStrong()
+    {
+        // Fiat–Shamir grinding of Πmod and Πprm costs 2^m hash evaluations: at least the level's security.
+        Assert.True(Threshold.Paillier.SecurityLevel.Bits2048.Repetitions >= 112);
+        Assert.True(Threshold.Paillier.SecurityLevel.Bits3072.Repetitions >= 128);
+    }
+}

@@ -116,19 +116,24 @@ public sealed class BlameTests
     public void AFalseNoticeToOnePartyReachesEveryHonestParty()
     {
         var (parties, signers) = SumProtocol.Create(4);
-        var sent = false;
+        RoundMessage? notice = null;
         var report = InMemoryNetwork.Run(parties, (m, to) =>
         {
+            if (ReferenceEquals(m, notice))
+            {
+                return m; // party 1 relaying the notice it judged
+            }
+
             // Party 4 sends party 1 alone an abort notice accusing party 2, and otherwise stays silent.
             if (m.Sender == 4)
             {
-                if (sent || to != 1)
+                if (notice is not null || to != 1)
                 {
                     return null;
                 }
 
-                sent = true;
-                return Notice(m.SessionId, signers[3], new Culprit(2, SumProtocol.Inconsistent, "made up", [m]));
+                notice = Notice(m.SessionId, signers[3], new Culprit(2, SumProtocol.Inconsistent, "made up", [m]));
+                return notice;
             }
 
             return m;
@@ -217,5 +222,59 @@ public sealed class BlameTests
             var named = Assert.Single(party.Culprits);
             Assert.True(named.Party == culprit && named.Check == check, $"party {party.Index} named {named.Party} for {named.Check}: {named.Reason}");
         }
+    }
+}
+
+/// <summary>A round that holds a secret and counts how often it was wiped.</summary>
+internal sealed class SecretHoldingRound : Round<long>
+{
+    public int Discarded { get; private set; }
+
+    public override bool ExpectsBroadcast => true;
+
+    public override bool ExpectsDirect => false;
+
+    public override RoundOutcome<long> Finish(RoundInbox inbox) => new RoundOutcome<long>.Done(0);
+
+    public override void Discard() => Discarded++;
+}
+
+public sealed class SecretWipingTests
+{
+    [Fact]
+    public void AnAbortOnAComplaintOrAnEquivocationWipesTheRoundsSecrets()
+    {
+        var (signers, directory) = EcdsaPartyKeys.Generate(3);
+        var rounds = new List<SecretHoldingRound>();
+        var parties = Enumerable.Range(1, 3).Select(i =>
+        {
+            var round = new SecretHoldingRound();
+            rounds.Add(round);
+            return new Party<long>(new PartySession(SumProtocol.Name, "wipe"u8.ToArray(), i, [1, 2, 3], signers[i - 1], directory, new NoJudge()), round, new Outgoing { Broadcast = [1] });
+        }).ToList();
+        var started = parties.Select(p => p.Start().Single()).ToList();
+
+        // Party 1 gets two different round-1 broadcasts from party 2: equivocation, abort, wipe.
+        parties[0].Deliver(started[1]);
+        parties[0].Deliver(Tamper.Resign(started[1], [2], signers[1]));
+        Assert.Equal(PartyStatus.Aborted, parties[0].Status);
+        Assert.Equal(1, rounds[0].Discarded);
+
+        // Party 3 gets party 1's notice before it could finish its round: abort, wipe.
+        parties[2].Deliver(parties[0].AbortNotice!);
+        Assert.Equal(PartyStatus.Aborted, parties[2].Status);
+        Assert.Equal(1, rounds[2].Discarded);
+
+        // Party 2 is abandoned from outside.
+        parties[1].Abandon();
+        Assert.Equal(PartyStatus.Abandoned, parties[1].Status);
+        Assert.Equal(1, rounds[1].Discarded);
+    }
+
+    private sealed class NoJudge : IBlameJudge
+    {
+        public RoundShape Shape(int round, MessageView view) => round == 1 ? new RoundShape(true, false) : round == 2 ? RoundShape.Confirm : RoundShape.None;
+
+        public bool Confirms(Culprit accusation, int accuser, MessageView view) => false;
     }
 }

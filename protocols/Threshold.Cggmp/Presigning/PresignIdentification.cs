@@ -116,9 +116,10 @@ internal sealed class PresignIdentificationRound(PresignState state, Identificat
     public override RoundOutcome<Presignature> Finish(RoundInbox inbox)
     {
         var verify = state.Verification;
-        inbox.DecodeAll(broadcast: true, PresignChecks.Malformed, (j, _, view) => verify.Identification(view, j, target));
-        inbox.DecodeAll(broadcast: false, PresignChecks.Malformed, (j, _, view) => verify.IdentificationProofs(view, j, state.Self, target));
-        inbox.CheckAll(inbox.Others, (j, view) => verify.CheckIdentification(view, j, state.Self, target, state.Aux.RingPedersen, state.Aux.PaillierKey));
+        var round = target == IdentificationTarget.Delta ? 4 : 5;
+        inbox.DecodeAll(broadcast: true, PresignChecks.Malformed, (j, _, view) => verify.Identification(view, j, round));
+        inbox.DecodeAll(broadcast: false, PresignChecks.Malformed, (j, _, view) => verify.IdentificationProofs(view, j, state.Self, round));
+        inbox.CheckAll(inbox.Others, (j, view) => verify.CheckIdentification(view, j, state.Self, round, state.Aux.RingPedersen, state.Aux.PaillierKey));
         state.Discard();
         return inbox.Fail<Presignature>();
     }

@@ -90,21 +90,9 @@ internal sealed class PresignJudge(PresignVerification verification) : IBlameJud
                 return verification.CheckLogK(view, j, v, null) is not null;
             case PresignChecks.IdentificationInconsistent or PresignChecks.IdentificationProduct or PresignChecks.IdentificationAffine
                 or PresignChecks.IdentificationDecryption or PresignChecks.IdentificationChi:
-                IdentificationTarget target;
-                if (verification.DeltaFails(view))
-                {
-                    target = IdentificationTarget.Delta;
-                }
-                else if (verification.ChiFails(view))
-                {
-                    target = IdentificationTarget.Chi;
-                }
-                else
-                {
-                    return false; // no identification was due
-                }
-
-                return verification.CheckIdentification(view, j, v, target, null, null)?.Check == accusation.Check;
+                // The identification of round 4 (δ) or 5 (χ), whichever the evidence shows was due.
+                var round = verification.DeltaFails(view) ? 4 : 5;
+                return verification.CheckIdentification(view, j, v, round, null, null)?.Check == accusation.Check;
             default:
                 return false;
         }

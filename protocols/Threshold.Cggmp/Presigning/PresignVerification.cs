@@ -143,22 +143,35 @@ internal sealed class PresignVerification(PresignSetup setup, byte[] sessionId, 
         return (statement, KnowledgeOfExponentVsEncryptionProof.Proof.Decode(statement, payload));
     }
 
-    /// <summary>j's round-4 broadcast, of the kind the δ check calls for.</summary>
-    private Wire.PresignRound4 Round4(MessageView view, int j, Wire.PresignRound4.BodyOneofCase expected)
+    /// <summary>j's round-4 broadcast, of the kind the δ check (read through the view) calls for.</summary>
+    private Wire.PresignRound4 Round4(MessageView view, int j)
     {
+        var expected = DeltaFails(view) ? Wire.PresignRound4.BodyOneofCase.Identification : Wire.PresignRound4.BodyOneofCase.ChiCommitment;
         var m = WireCodec.Parse(Wire.PresignRound4.Parser, view.Broadcast(4, j).Payload, "presign round 4");
         return m.BodyCase == expected ? m : throw new DecodingException(DecodingError.Malformed, $"round 4: expected {expected}, got {m.BodyCase}");
     }
 
     /// <summary>S_j from j's round-4 broadcast (the δ check having held).</summary>
     public Point ChiCommitment(MessageView view, int j) =>
-        WireCodec.DecodePoint(setup.Curve, Round4(view, j, Wire.PresignRound4.BodyOneofCase.ChiCommitment).ChiCommitment.S, "S_j");
+        WireCodec.DecodePoint(setup.Curve, (Round4(view, j).ChiCommitment ?? throw new EvidenceException("no S_j after a failed δ check")).S, "S_j");
 
-    /// <summary>j's identification broadcast: H_j, its proofs, the signed round-2 messages it received, and the D and F it sent.</summary>
-    public IdentificationMessage Identification(MessageView view, int j, IdentificationTarget target)
+    /// <summary>
+    /// What the identification of <paramref name="round"/> explains, from the broadcasts read through the
+    /// view: δ in round 4 if the δ check failed; χ in round 5 if it held and Σ S_j ≠ X.
+    /// </summary>
+    /// <exception cref="EvidenceException">No identification is due in that round.</exception>
+    public IdentificationTarget Target(MessageView view, int round) => round switch
     {
-        var m = target == IdentificationTarget.Delta
-            ? Round4(view, j, Wire.PresignRound4.BodyOneofCase.Identification).Identification
+        4 when DeltaFails(view) => IdentificationTarget.Delta,
+        5 when !DeltaFails(view) && ChiFails(view) => IdentificationTarget.Chi,
+        _ => throw new EvidenceException($"no identification is due in round {round}"),
+    };
+
+    /// <summary>j's identification broadcast of <paramref name="round"/>: H_j, its proofs, the signed round-2 messages it received, and the D and F it sent.</summary>
+    public IdentificationMessage Identification(MessageView view, int j, int round)
+    {
+        var m = Target(view, round) == IdentificationTarget.Delta
+            ? Round4(view, j).Identification
             : WireCodec.Parse(Wire.PresignIdentification.Parser, view.Broadcast(5, j).Payload, "identification");
         var others = OthersThan(j).ToList();
         if (m.Received.Count != others.Count || m.DSent.Count != others.Count || m.FSent.Count != others.Count)
@@ -190,10 +203,10 @@ internal sealed class PresignVerification(PresignSetup setup, byte[] sessionId, 
             [.. others.Select((_, n) => Presign.Ciphertext(pk, m.FSent[n], "F_{o,j}"))]);
     }
 
-    /// <summary>j's identification proofs for v.</summary>
-    public Wire.PresignIdentificationProofs IdentificationProofs(MessageView view, int j, int v, IdentificationTarget target)
+    /// <summary>j's identification proofs of <paramref name="round"/> for v.</summary>
+    public Wire.PresignIdentificationProofs IdentificationProofs(MessageView view, int j, int v, int round)
     {
-        var round = target == IdentificationTarget.Delta ? 4 : 5;
+        Target(view, round);
         var p = WireCodec.Parse(Wire.PresignIdentificationProofs.Parser, view.Direct(round, j, v).Payload, "identification proofs");
         return p.AffProofs.Count == setup.Signers.Count - 1 ? p : throw new DecodingException(DecodingError.Malformed, "identification proof list");
     }
@@ -224,25 +237,15 @@ internal sealed class PresignVerification(PresignSetup setup, byte[] sessionId, 
             case (3, { } v):
                 LogK(view, j, v);
                 break;
+            case (4, null) when DeltaFails(view):
+            case (5, null):
+                Identification(view, j, message.Round);
+                break;
             case (4, null):
-                if (DeltaFails(view))
-                {
-                    Identification(view, j, IdentificationTarget.Delta);
-                }
-                else
-                {
-                    ChiCommitment(view, j);
-                }
-
+                ChiCommitment(view, j);
                 break;
-            case (4, { } v) when DeltaFails(view):
-                IdentificationProofs(view, j, v, IdentificationTarget.Delta);
-                break;
-            case (5, null) when !DeltaFails(view) && ChiFails(view):
-                Identification(view, j, IdentificationTarget.Chi);
-                break;
-            case (5, { } v) when !DeltaFails(view) && ChiFails(view):
-                IdentificationProofs(view, j, v, IdentificationTarget.Chi);
+            case (4 or 5, { } v):
+                IdentificationProofs(view, j, v, message.Round);
                 break;
             default:
                 throw new EvidenceException("no payload to decode in this slot");
@@ -336,11 +339,12 @@ internal sealed class PresignVerification(PresignSetup setup, byte[] sessionId, 
     /// operation j performed is proven again; and the ciphertext of δ_j (χ_j), built from the signed
     /// messages j received and the F it sent, decrypts to it modulo q (Πdec).
     /// </summary>
-    public CheckFailure? CheckIdentification(MessageView view, int j, int v, IdentificationTarget target, RingPedersenSecret? verifierSecret, PaillierSecretKey? verifierKey)
+    public CheckFailure? CheckIdentification(MessageView view, int j, int v, int round, RingPedersenSecret? verifierSecret, PaillierSecretKey? verifierKey)
     {
+        var target = Target(view, round);
         var isDelta = target == IdentificationTarget.Delta;
-        var id = Identification(view, j, target);
-        var proofs = IdentificationProofs(view, j, v, target);
+        var id = Identification(view, j, round);
+        var proofs = IdentificationProofs(view, j, v, round);
         var others = OthersThan(j).ToList();
         var pk = setup.PaillierKeys[j];
         var context = Context(j);

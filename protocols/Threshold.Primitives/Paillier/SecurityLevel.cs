@@ -18,9 +18,10 @@ public sealed record SecurityLevel(string Name, int ModulusBits, int Ell, int El
 {
     /// <summary>
     /// N of 2048 bits (1024-bit safe primes): what Fireblocks, Taurus and tss-lib ship; about 112-bit
-    /// computational security (NIST SP 800-57), soundness 2^-80.
+    /// computational security (NIST SP 800-57), and Πmod/Πprm soundness 2^-112 to match: with fewer
+    /// repetitions a prover could grind Fiat–Shamir challenges more cheaply than it could factor N.
     /// </summary>
-    public static SecurityLevel Bits2048 { get; } = new("2048", 2048, 256, 1280, 512, 80);
+    public static SecurityLevel Bits2048 { get; } = new("2048", 2048, 256, 1280, 512, 112);
 
     /// <summary>N of 3072 bits (1536-bit safe primes): 128-bit computational security, soundness 2^-128.</summary>
     public static SecurityLevel Bits3072 { get; } = new("3072", 3072, 256, 1280, 512, 128);

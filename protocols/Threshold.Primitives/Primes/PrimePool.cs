@@ -34,13 +34,17 @@ public sealed class PrimePool
     /// <summary>How many primes of <paramref name="bits"/> bits are ready.</summary>
     public int Count(int bits) => primes.TryGetValue(bits, out var queue) ? queue.Count : 0;
 
-    /// <summary>Adds a prime after checking that it is a safe prime of the stated length.</summary>
-    /// <exception cref="ArgumentException">Not a safe prime, or not of <paramref name="bits"/> bits.</exception>
+    /// <summary>
+    /// Adds a prime after checking that it is a safe prime of the stated length with its two top bits
+    /// set — what the generator makes, and what guarantees a product of two of them has exactly 2·bits
+    /// bits (aux-info refuses, and blames, a modulus of any other length).
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a safe prime, not of <paramref name="bits"/> bits, or its second bit clear.</exception>
     public void Add(int bits, BigInteger prime)
     {
-        if (prime.GetBitLength() != bits || !SafePrimes.IsSafePrime(prime, Arithmetic, 16))
+        if (bits < 2 || prime.GetBitLength() != bits || (prime >> (bits - 2)) != 3 || !SafePrimes.IsSafePrime(prime, Arithmetic, 16))
         {
-            throw new ArgumentException($"not a {bits}-bit safe prime", nameof(prime));
+            throw new ArgumentException($"not a {bits}-bit safe prime with its two top bits set", nameof(prime));
         }
 
         Queue(bits).Enqueue(BigIntegerMemory.Copy(prime));

@@ -43,7 +43,7 @@ public static class InMemoryNetwork
         var rejections = new List<Rejection>();
         var queue = new Queue<(int Recipient, RoundMessage Message)>();
 
-        void Post(IEnumerable<RoundMessage> messages)
+        void Post(int producer, IEnumerable<RoundMessage> messages)
         {
             foreach (var m in messages)
             {
@@ -53,7 +53,7 @@ public static class InMemoryNetwork
                 }
                 else
                 {
-                    foreach (var p in parties.Where(p => p.Index != m.Sender))
+                    foreach (var p in parties.Where(p => p.Index != m.Sender && p.Index != producer))
                     {
                         queue.Enqueue((p.Index, m));
                     }
@@ -66,7 +66,7 @@ public static class InMemoryNetwork
             var watch = Stopwatch.StartNew();
             var first = party.Start();
             compute[party.Index] += watch.Elapsed;
-            Post(first);
+            Post(party.Index, first);
         }
 
         while (queue.TryDequeue(out var item))
@@ -82,7 +82,7 @@ public static class InMemoryNetwork
             {
                 var produced = recipient.Deliver(message);
                 compute[item.Recipient] += watch.Elapsed;
-                Post(produced);
+                Post(item.Recipient, produced);
             }
             catch (MessageRejectedException e)
             {

@@ -20,6 +20,18 @@ public sealed class PrimePoolTests
     }
 
     [Fact]
+    public void PrimesWithoutBothTopBitsAreRefused()
+    {
+        // 2063 = 2·1031 + 1 is a 12-bit safe prime but its second bit is clear: two such factors could
+        // make a modulus a bit short, which aux-info refuses (and blames its owner for).
+        var pool = new PrimePool(Backends.Gmp);
+        Assert.Throws<ArgumentException>(() => pool.Add(12, 2063));
+        pool.Add(12, 3119);
+        Assert.Equal(1, pool.Count(12));
+        Assert.All(TestPrimes.OfBits(1024).Concat(TestPrimes.OfBits(1536)), p => Assert.Equal(3, (int)(p >> ((int)p.GetBitLength() - 2))));
+    }
+
+    [Fact]
     public void EmptyPoolGeneratesOnDemand()
     {
         var pool = new PrimePool(Backends.Gmp);
