@@ -25,6 +25,39 @@ public interface IConsensusStore
     Task<long> FailedLoginTotalAsync(string user, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Admits one node's part in a login attempt, in one transaction: drops expired attempt records and
+    /// full budgets; if the attempt is new, takes one attempt from the user's budget (or refuses,
+    /// storing nothing, when it is empty) and records the attempt with its binding; if the attempt is
+    /// known, admits the node without charging again, unless this node already answered it or the
+    /// binding differs. The store's clock decides.
+    /// </summary>
+    Task<LoginAdmission> AdmitLoginAttemptAsync(LoginAttempt attempt, LoginBudgetPolicy policy, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gives back the attempt a successful login was charged, once per attempt however many nodes ask;
+    /// true when this call gave it back. An attempt whose record has expired is not refunded.
+    /// </summary>
+    Task<bool> RefundLoginAttemptAsync(string user, ReadOnlyMemory<byte> attemptId, LoginBudgetPolicy policy, CancellationToken cancellationToken = default);
+
+    /// <summary>The user's budget now (a read; charges nothing).</summary>
+    Task<LoginBudgetState> LoginBudgetAsync(string user, LoginBudgetPolicy policy, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// An operator's unlock: fills the user's budget and journals who did it and why, for every node to
+    /// copy into its audit log (<see cref="UnauditedLoginUnlocksAsync"/>). Returns the journal sequence.
+    /// </summary>
+    Task<long> UnlockLoginAsync(string user, string by, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>The journalled unlocks <paramref name="node"/> has not yet marked audited, oldest first (at most 100).</summary>
+    Task<IReadOnlyList<LoginUnlock>> UnauditedLoginUnlocksAsync(string node, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that <paramref name="node"/> audited the journal up to <paramref name="sequence"/> (never moves back).</summary>
+    Task MarkLoginUnlocksAuditedAsync(string node, long sequence, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops expired attempt records and full budgets, and counts what remains.</summary>
+    Task<LoginStoreUsage> SweepLoginStateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Publishes <paramref name="node"/>'s state version. Versions only move forward: publishing the
     /// current one again is accepted, a lower one is refused.
     /// </summary>

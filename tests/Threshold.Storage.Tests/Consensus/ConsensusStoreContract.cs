@@ -4,7 +4,7 @@ using Threshold.Storage.Tests.Support;
 namespace Threshold.Storage.Tests.Consensus;
 
 /// <summary>The behaviour every <see cref="IConsensusStore"/> must have.</summary>
-public abstract class ConsensusStoreContract : IAsyncLifetime
+public abstract partial class ConsensusStoreContract : IAsyncLifetime
 {
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
