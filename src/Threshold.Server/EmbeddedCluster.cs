@@ -14,6 +14,7 @@ using System.Security.Cryptography.X509Certificates;
 using Threshold.Rpc.Client;
 using Threshold.Rpc.Hosting;
 using Threshold.Server.Rpc;
+using Threshold.Storage.Consensus;
 
 namespace Threshold.Server;
 
@@ -35,20 +36,23 @@ public sealed record EmbeddedClusterOptions
     /// <summary>Paillier level.</summary>
     public SecurityLevel Level { get; init; } = SecurityLevel.Bits2048;
 
-    /// <summary>Failed logins a node allows per user.</summary>
-    public int LoginLimit { get; init; } = 10;
+    /// <summary>
+    /// The login budget: a token bucket per user (burst, then one attempt back per interval), kept
+    /// cluster-wide in <see cref="Consensus"/> when there is one, else by each node alone.
+    /// </summary>
+    public LoginBudgetPolicy LoginBudget { get; init; } = LoginBudgetPolicy.Default;
+
+    /// <summary>How many logins each node lets wait for their KE3 at once (see <see cref="NodeOptions.MaxPendingLogins"/>).</summary>
+    public int MaxPendingLogins { get; init; } = 10_000;
 
     /// <summary>Presignatures kept ready per key.</summary>
     public int PoolTarget { get; init; } = 4;
 
     /// <summary>
-    /// The consensus store that sums failed logins over nodes (in-memory for one process); null for
-    /// per-node limits only.
+    /// The consensus store that keeps the login budget for the whole cluster (in-memory for one process,
+    /// running on its own clock); null for per-node budgets only.
     /// </summary>
-    public Threshold.Storage.Consensus.IConsensusStore? Consensus { get; init; }
-
-    /// <summary>Failed logins per user the whole cluster allows (with <see cref="Consensus"/>).</summary>
-    public int ClusterLoginLimit { get; init; } = 10;
+    public IConsensusStore? Consensus { get; init; }
 
     /// <summary>Where each node's vault lives: null for memory, else a factory by node id.</summary>
     public Func<string, INodeVault>? Vaults { get; init; }
@@ -125,11 +129,12 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             Users = new InMemoryRegistrationRecordStore(),
             Vault = options.Vaults?.Invoke(identity.NodeId) ?? new InMemoryNodeVault(),
             LoginBudget = options.Consensus is { } consensus
-                ? new ConsensusLoginBudget(consensus, identity.NodeId, options.ClusterLoginLimit, options.LoginLimit)
-                : new LocalLoginBudget(options.LoginLimit),
+                ? new ConsensusLoginBudget(consensus, identity.NodeId, options.LoginBudget, options.Time)
+                : new LocalLoginBudget(options.LoginBudget, options.Time),
             Primes = options.Primes,
             Level = options.Level,
             Time = options.Time,
+            MaxPendingLogins = options.MaxPendingLogins,
             PresignFaults = options.MaliciousSigner is { } malicious && malicious.NodeId == identity.NodeId ? malicious.Faults : null,
         })).ToList();
         var hosts = new List<IAsyncDisposable>();

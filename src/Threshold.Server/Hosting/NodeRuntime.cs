@@ -107,7 +107,7 @@ public sealed class NodeRuntime : IAsyncDisposable
                 OpaqueSetup = secrets.Opaque,
                 Users = new StoredRegistrationRecordStore(store, opaque.Suite),
                 Vault = new StoredNodeVault(store),
-                LoginBudget = consensus is null ? new LocalLoginBudget(config.LoginLimit) : new ConsensusLoginBudget(consensus, config.NodeId, config.ClusterLoginLimit, config.LoginLimit),
+                LoginBudget = consensus is null ? new LocalLoginBudget(config.LoginBudget) : new ConsensusLoginBudget(consensus, config.NodeId, config.LoginBudget),
                 Primes = primes,
                 Level = SecurityLevel.FromName(config.Level),
             });

@@ -10,7 +10,6 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
 {
     private readonly TimeProvider clock = timeProvider ?? TimeProvider.System;
     private readonly Lock gate = new();
-    private readonly Dictionary<string, Dictionary<string, long>> failures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> versions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> heartbeats = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> budgets = new(StringComparer.Ordinal);            // user → tat (ms), only while not full
@@ -19,51 +18,6 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
     private readonly PriorityQueue<(string User, string Attempt), long> attemptExpiry = new();
     private readonly List<LoginUnlock> unlocks = [];
     private readonly Dictionary<string, long> unlockCursors = new(StringComparer.Ordinal);
-
-    /// <inheritdoc />
-    public Task<FailedLoginCount> RecordFailedLoginAsync(string user, string node, CancellationToken cancellationToken = default)
-    {
-        Names.Id(user, nameof(user));
-        Names.Id(node, nameof(node));
-        lock (gate)
-        {
-            if (!failures.TryGetValue(user, out var perNode))
-            {
-                perNode = new Dictionary<string, long>(StringComparer.Ordinal);
-                failures[user] = perNode;
-            }
-
-            var count = perNode.GetValueOrDefault(node) + 1;
-            perNode[node] = count;
-            return Task.FromResult(new FailedLoginCount(count, Total(user)));
-        }
-    }
-
-    /// <inheritdoc />
-    public Task ResetFailedLoginsAsync(string user, string node, CancellationToken cancellationToken = default)
-    {
-        Names.Id(user, nameof(user));
-        Names.Id(node, nameof(node));
-        lock (gate)
-        {
-            if (failures.TryGetValue(user, out var perNode) && perNode.Remove(node) && perNode.Count == 0)
-            {
-                failures.Remove(user);
-            }
-        }
-
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public Task<long> FailedLoginTotalAsync(string user, CancellationToken cancellationToken = default)
-    {
-        Names.Id(user, nameof(user));
-        lock (gate)
-        {
-            return Task.FromResult(Total(user));
-        }
-    }
 
     /// <inheritdoc />
     public Task<LoginAdmission> AdmitLoginAttemptAsync(LoginAttempt attempt, LoginBudgetPolicy policy, CancellationToken cancellationToken = default)
@@ -292,8 +246,6 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
             }
         }
     }
-
-    private long Total(string user) => failures.TryGetValue(user, out var perNode) ? perNode.Values.Sum() : 0;
 
     private static DateTimeOffset Milliseconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
 

@@ -178,7 +178,7 @@ public readonly record struct LoginStoreUsage(long Budgets, long Attempts, long 
 /// needs <c>tat − now ≤ (B − 1)·I</c> and moves <c>tat</c> on by I; a refund moves it back by I; a
 /// bucket whose <c>tat</c> has passed is full and needs no row. All times in Unix milliseconds.
 /// </summary>
-internal static class LoginBucket
+public static class LoginBucket
 {
     /// <summary>Charges one attempt at <paramref name="now"/>; the new tat when admitted, the time the next token comes when not.</summary>
     public static (bool Admitted, long Tat, int TokensLeft, long? NextToken) Charge(long? storedTat, long now, LoginBudgetPolicy policy)
@@ -223,5 +223,6 @@ internal static class LoginBucket
         return (left, tat - (((spent - 1) / interval) * interval));
     }
 
+    /// <summary>A span in whole milliseconds.</summary>
     public static long Milliseconds(TimeSpan span) => span.Ticks / TimeSpan.TicksPerMillisecond;
 }

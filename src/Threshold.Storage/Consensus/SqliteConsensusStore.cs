@@ -37,7 +37,6 @@ public sealed class SqliteConsensusStore : IConsensusStore, IAsyncDisposable
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
-        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS consensus_failed_logins (usr TEXT NOT NULL, node TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (usr, node))", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS consensus_state_versions (node TEXT PRIMARY KEY, version INTEGER NOT NULL)", cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS consensus_heartbeats (node TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)", cancellationToken).ConfigureAwait(false);
         foreach (var statement in LoginSchema)
@@ -51,40 +50,6 @@ public sealed class SqliteConsensusStore : IConsensusStore, IAsyncDisposable
 
     /// <summary>The database file.</summary>
     public string Database => path;
-
-    /// <inheritdoc />
-    public async Task<FailedLoginCount> RecordFailedLoginAsync(string user, string node, CancellationToken cancellationToken = default)
-    {
-        Names.Id(user, nameof(user));
-        Names.Id(node, nameof(node));
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await ExecuteAsync(
-            connection, transaction,
-            "INSERT INTO consensus_failed_logins (usr, node, count) VALUES (@usr, @node, 1) ON CONFLICT (usr, node) DO UPDATE SET count = count + 1",
-            cancellationToken, ("usr", user), ("node", node)).ConfigureAwait(false);
-        var own = await ScalarAsync(connection, transaction, "SELECT count FROM consensus_failed_logins WHERE usr = @usr AND node = @node", cancellationToken, ("usr", user), ("node", node)).ConfigureAwait(false);
-        var total = await ScalarAsync(connection, transaction, "SELECT COALESCE(SUM(count), 0) FROM consensus_failed_logins WHERE usr = @usr", cancellationToken, ("usr", user)).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new FailedLoginCount(own ?? 0, total ?? 0);
-    }
-
-    /// <inheritdoc />
-    public async Task ResetFailedLoginsAsync(string user, string node, CancellationToken cancellationToken = default)
-    {
-        Names.Id(user, nameof(user));
-        Names.Id(node, nameof(node));
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, null, "DELETE FROM consensus_failed_logins WHERE usr = @usr AND node = @node", cancellationToken, ("usr", user), ("node", node)).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public async Task<long> FailedLoginTotalAsync(string user, CancellationToken cancellationToken = default)
-    {
-        Names.Id(user, nameof(user));
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ScalarAsync(connection, null, "SELECT COALESCE(SUM(count), 0) FROM consensus_failed_logins WHERE usr = @usr", cancellationToken, ("usr", user)).ConfigureAwait(false) ?? 0;
-    }
 
     /// <inheritdoc />
     public async Task<LoginAdmission> AdmitLoginAttemptAsync(LoginAttempt attempt, LoginBudgetPolicy policy, CancellationToken cancellationToken = default)
@@ -329,6 +294,7 @@ public sealed class SqliteConsensusStore : IConsensusStore, IAsyncDisposable
     /// </summary>
     private static readonly string[] LoginSchema =
     [
+        "DROP TABLE IF EXISTS consensus_failed_logins",
         "CREATE TABLE IF NOT EXISTS consensus_login_budgets (usr TEXT PRIMARY KEY, tat_ms INTEGER NOT NULL)",
         "CREATE INDEX IF NOT EXISTS consensus_login_budgets_tat ON consensus_login_budgets (tat_ms)",
         "CREATE TABLE IF NOT EXISTS consensus_login_attempts (usr TEXT NOT NULL, attempt BLOB NOT NULL, binding BLOB NOT NULL, expires_ms INTEGER NOT NULL, refunded INTEGER NOT NULL, PRIMARY KEY (usr, attempt))",
