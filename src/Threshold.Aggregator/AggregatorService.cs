@@ -535,8 +535,7 @@ public sealed class AggregatorService : IAsyncDisposable
     }
 
     /// <summary>Whether <paramref name="userId"/> has the form every node registers: 32 lowercase hexadecimal characters.</summary>
-    internal static bool IsUserId(string? userId) =>
-        userId is { Length: 32 } && userId.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+    private static bool IsUserId(string? userId) => Threshold.Opaque.Cluster.UserId.TryParse(userId, out _);
 
     /// <summary>One entry per cluster node: missing or unknown nodes are refused.</summary>
     private Dictionary<string, (INodeClient Node, T Item)> EveryNode<T>(IEnumerable<(string NodeId, T Item)> items)

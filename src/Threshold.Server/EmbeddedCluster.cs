@@ -70,6 +70,9 @@ public sealed record EmbeddedClusterOptions
     /// </summary>
     public Func<INodeClient, INodeClient>? NetworkFaults { get; init; }
 
+    /// <summary>Limits on registration and login calls per client address and per user, when serving over loopback TLS.</summary>
+    public WalletRateLimits RateLimits { get; init; } = WalletRateLimits.Default;
+
     /// <summary>The nodes' clock (session expiry and idle timeout, request expiry).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
@@ -162,7 +165,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             }
 
             var certificate = SelfSignedCertificate.Create("threshold-aggregator");
-            var host = await RpcHost.StartAsync(AggregatorRpc.Registry(aggregator), new RpcHostOptions { Certificate = certificate }, app => AggregatorRpc.MapDiscovery(app, aggregator), cancellationToken).ConfigureAwait(false);
+            var perUser = options.RateLimits.PerUserLimiter();
+            hosts.Add(perUser); // disposed after the host that uses it (hosts go in reverse order)
+            var host = await RpcHost.StartAsync(AggregatorRpc.Registry(aggregator, perUser), options.RateLimits.ApplyTo(new RpcHostOptions { Certificate = certificate }), app => AggregatorRpc.MapDiscovery(app, aggregator), cancellationToken).ConfigureAwait(false);
             hosts.Add(host);
             var wallet = new RpcWalletApi(new RpcClient(host.Address, new RpcClientOptions { PinnedServerCertificate = certificate }));
             return new EmbeddedCluster(nodes, aggregator, options.Opaque, wallet, hosts, host.Address, certificate);
@@ -204,7 +209,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Aggregator.DisposeAsync().ConfigureAwait(false);
-        foreach (var host in hosts)
+        foreach (var host in Enumerable.Reverse(hosts)) // the aggregator's host (and its limiter) before the nodes'
         {
             await host.DisposeAsync().ConfigureAwait(false);
         }

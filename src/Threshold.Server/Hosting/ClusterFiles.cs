@@ -77,7 +77,8 @@ public sealed record NodeConfig(
 /// <param name="DataDirectory">Where its TLS and client certificates (PKCS#12, mode 0600) live.</param>
 /// <param name="Listen">Address to listen on.</param>
 /// <param name="PoolTarget">Presignatures kept ready per key.</param>
-public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4)
+/// <param name="RateLimits">Limits on registration and login calls per client address and per user (<see cref="Rpc.WalletRateLimits.Default"/> when absent).</param>
+public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4, Rpc.WalletRateLimits? RateLimits = null)
 {
     /// <summary>Reads an aggregator configuration; relative paths are taken from the file's directory.</summary>
     public static AggregatorConfig Load(string path)
