@@ -90,6 +90,7 @@ public sealed class NodeService : IDisposable
     private readonly PendingTable<PendingRegistration> registrations;
     private readonly PendingTable<WaitingLogin> logins;
     private readonly ConcurrentDictionary<string, (string KeyId, DateTimeOffset At)> keygenRequests = new();
+    private readonly SemaphoreSlim unlocking = new(1, 1);
 
     /// <summary>Creates the node.</summary>
     public NodeService(NodeOptions options)
@@ -246,16 +247,25 @@ public sealed class NodeService : IDisposable
     /// </summary>
     public async Task<int> ApplyLoginUnlocksAsync(CancellationToken cancellationToken)
     {
-        var applied = 0;
-        foreach (var unlock in await options.LoginBudget.UnappliedUnlocksAsync(cancellationToken).ConfigureAwait(false))
+        // One caller at a time, so that no unlock is audited twice.
+        await unlocking.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            var reason = unlock.Reason.Length > 1000 ? unlock.Reason[..1000] + "…" : unlock.Reason;
-            await options.Vault.AuditAsync(unlock.User, "login_unlock", "ok", $"unlock #{unlock.Sequence} at {unlock.At:O} by {unlock.By}: {reason}", cancellationToken).ConfigureAwait(false);
-            await options.LoginBudget.MarkAppliedAsync(unlock, cancellationToken).ConfigureAwait(false);
-            applied++;
-        }
+            var applied = 0;
+            foreach (var unlock in await options.LoginBudget.UnappliedUnlocksAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var reason = unlock.Reason.Length > 1000 ? unlock.Reason[..1000] + "…" : unlock.Reason;
+                await options.Vault.AuditAsync(unlock.User, "login_unlock", "ok", $"unlock #{unlock.Sequence} at {unlock.At:O} by {unlock.By}: {reason}", cancellationToken).ConfigureAwait(false);
+                await options.LoginBudget.MarkAppliedAsync(unlock, cancellationToken).ConfigureAwait(false);
+                applied++;
+            }
 
-        return applied;
+            return applied;
+        }
+        finally
+        {
+            unlocking.Release();
+        }
     }
 
     /// <summary>
@@ -363,6 +373,7 @@ public sealed class NodeService : IDisposable
     {
         registrations.Dispose();
         logins.Dispose();
+        unlocking.Dispose();
     }
 
     /// <summary>Drops key generations whose aux-info never followed (abandoned as protocol runs are).</summary>
