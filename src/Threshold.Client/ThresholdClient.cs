@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Org.BouncyCastle.Crypto.Digests;
@@ -318,7 +319,7 @@ public sealed class ThresholdClient : IAsyncDisposable
         if (ke2.LockedNodes.Count > 0)
         {
             var until = DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(ke2.LockedNodes.Max(l => l.LockedUntilUnixMs), 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
-            return new ThresholdClientException(ClientErrorKind.LoginLocked, $"too many login attempts: locked until {until:yyyy-MM-ddTHH:mm:ssZ}") { LockedUntil = until };
+            return new ThresholdClientException(ClientErrorKind.LoginLocked, $"too many login attempts: locked until {until.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture)}") { LockedUntil = until };
         }
 
         return new ThresholdClientException(ClientErrorKind.TooFewNodes, $"too few nodes answered the login (unavailable: {string.Join(", ", ke2.UnavailableNodes)})");

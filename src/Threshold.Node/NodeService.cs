@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Threshold.Channels;
@@ -186,7 +187,7 @@ public sealed class NodeService : IDisposable
         {
             case LoginAdmissionOutcome.Locked:
                 var until = verdict.LockedUntil ?? options.Time.GetUtcNow();
-                throw new NodeException(NodeErrorKind.LoginLocked, $"login locked until {until:yyyy-MM-ddTHH:mm:ssZ}") { LockedUntil = until };
+                throw new NodeException(NodeErrorKind.LoginLocked, $"login locked until {until.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture)}") { LockedUntil = until };
             case LoginAdmissionOutcome.AlreadyServed:
                 throw new NodeException(NodeErrorKind.FailedPrecondition, "this node already answered this login attempt");
             case LoginAdmissionOutcome.BindingMismatch:
