@@ -127,6 +127,7 @@ public sealed class AggregatorService : IAsyncDisposable
     /// <summary>See threshold.v1.Wallet.RegisterStart: every node must take part.</summary>
     public async Task<RegisterStartResponse> RegisterStartAsync(RegisterStartRequest request, CancellationToken cancellationToken)
     {
+        CheckUserId(request.UserId);
         var perNode = EveryNode(request.Requests.Select(r => (r.NodeId, r)));
         var responses = await AllAsync(perNode, (node, r, ct) => node.RegisterStartAsync(new NodeBytesRequest { UserId = request.UserId, Payload = r.Payload }, ct), cancellationToken).ConfigureAwait(false);
         var result = new RegisterStartResponse();
@@ -137,6 +138,7 @@ public sealed class AggregatorService : IAsyncDisposable
     /// <summary>See threshold.v1.Wallet.RegisterFinish: every node stores its record.</summary>
     public async Task<RegisterFinishResponse> RegisterFinishAsync(RegisterFinishRequest request, CancellationToken cancellationToken)
     {
+        CheckUserId(request.UserId);
         var perNode = EveryNode(request.Uploads.Select(u => (u.NodeId, u)));
         var acks = await AllAsync(perNode, (node, u, ct) => node.RegisterFinishAsync(new NodeRegistrationUpload { UserId = request.UserId, Record = u.Record, SealedExportShare = u.SealedExportShare }, ct), cancellationToken).ConfigureAwait(false);
         var result = new RegisterFinishResponse();
@@ -144,20 +146,34 @@ public sealed class AggregatorService : IAsyncDisposable
         return result;
     }
 
-    /// <summary>See threshold.v1.Wallet.LoginStart: relays KE1 to each named node; unreachable or refusing nodes are listed.</summary>
+    /// <summary>
+    /// See threshold.v1.Wallet.LoginStart: checks the user id and attempt id (a malformed request reaches
+    /// no node), then relays KE1 to each named node; nodes that refuse because the user's budget is empty
+    /// are listed with the time it refills, unreachable or otherwise refusing nodes as unavailable.
+    /// </summary>
     public async Task<LoginStartResponse> LoginStartAsync(LoginStartRequest request, CancellationToken cancellationToken)
     {
+        CheckLogin(request.UserId, request.AttemptId, request.Ke1.Count);
         var result = new LoginStartResponse();
-        var outcomes = await EachAsync(Known(request.Ke1.Select(k => (k.NodeId, k))), (node, k, ct) => node.LoginStartAsync(new NodeBytesRequest { UserId = request.UserId, Payload = k.Payload }, ct), cancellationToken).ConfigureAwait(false);
+        var errors = new Dictionary<string, NodeCallException?>();
+        var outcomes = await EachAsync(
+            Known(request.Ke1.Select(k => (k.NodeId, k))),
+            (node, k, ct) => node.LoginStartAsync(new NodeLoginStartRequest { UserId = request.UserId, AttemptId = request.AttemptId, Ke1 = k.Payload }, ct),
+            cancellationToken,
+            errors: errors).ConfigureAwait(false);
         foreach (var (nodeId, response) in outcomes)
         {
-            if (response is null)
+            if (response is not null)
             {
-                result.UnavailableNodes.Add(nodeId);
+                result.Responses.Add(new LoginResponseFromNode { NodeId = nodeId, Ke2 = response.Ke2, SealedExportShare = response.SealedExportShare });
+            }
+            else if (errors.GetValueOrDefault(nodeId) is { Kind: NodeErrorKind.LoginLocked, LockedUntil: { } until })
+            {
+                result.LockedNodes.Add(new LoginLocked { NodeId = nodeId, LockedUntilUnixMs = until.ToUnixTimeMilliseconds() });
             }
             else
             {
-                result.Responses.Add(new LoginResponseFromNode { NodeId = nodeId, Ke2 = response.Ke2, SealedExportShare = response.SealedExportShare });
+                result.UnavailableNodes.Add(nodeId);
             }
         }
 
@@ -167,8 +183,12 @@ public sealed class AggregatorService : IAsyncDisposable
     /// <summary>See threshold.v1.Wallet.LoginFinish: relays KE3; each node that authenticates opens a session.</summary>
     public async Task<LoginFinishResponse> LoginFinishAsync(LoginFinishRequest request, CancellationToken cancellationToken)
     {
+        CheckLogin(request.UserId, request.AttemptId, request.Ke3.Count);
         var result = new LoginFinishResponse();
-        var outcomes = await EachAsync(Known(request.Ke3.Select(k => (k.NodeId, k))), (node, k, ct) => node.LoginFinishAsync(new NodeBytesRequest { UserId = request.UserId, Payload = k.Payload }, ct), cancellationToken).ConfigureAwait(false);
+        var outcomes = await EachAsync(
+            Known(request.Ke3.Select(k => (k.NodeId, k))),
+            (node, k, ct) => node.LoginFinishAsync(new NodeLoginFinishRequest { UserId = request.UserId, AttemptId = request.AttemptId, Ke3 = k.Payload }, ct),
+            cancellationToken).ConfigureAwait(false);
         foreach (var (nodeId, response) in outcomes)
         {
             if (response is null)
@@ -493,6 +513,29 @@ public sealed class AggregatorService : IAsyncDisposable
         failure.RefusingNodes.AddRange(outcome.Refusing);
         return failure;
     }
+
+    /// <summary>
+    /// A login call's user id (the 32 lowercase hex characters every node registers), attempt id (16
+    /// bytes) and number of per-node messages (1 to n), checked before any node is called.
+    /// </summary>
+    private void CheckLogin(string userId, Google.Protobuf.ByteString attemptId, int messages)
+    {
+        if (!IsUserId(userId) || attemptId.Length != 16 || messages < 1 || messages > options.Nodes.Count)
+        {
+            throw new WalletException(WalletErrorKind.InvalidArgument, "a login needs a 32-character lowercase hex user id, a 16-byte attempt id and one message for each of 1 to n nodes");
+        }
+    }
+
+    private static void CheckUserId(string userId)
+    {
+        if (!IsUserId(userId))
+        {
+            throw new WalletException(WalletErrorKind.InvalidArgument, "a user id is 32 lowercase hexadecimal characters");
+        }
+    }
+
+    /// <summary>Whether <paramref name="userId"/> has the form every node registers: 32 lowercase hexadecimal characters.</summary>
+    private static bool IsUserId(string? userId) => Threshold.Opaque.Cluster.UserId.TryParse(userId, out _);
 
     /// <summary>One entry per cluster node: missing or unknown nodes are refused.</summary>
     private Dictionary<string, (INodeClient Node, T Item)> EveryNode<T>(IEnumerable<(string NodeId, T Item)> items)

@@ -15,6 +15,9 @@ public sealed class NodeCallException(string nodeId, NodeErrorKind? kind, bool u
 
     /// <summary>Whether the node did not answer in time or could not be reached.</summary>
     public bool Unavailable { get; } = unavailable;
+
+    /// <summary>For <see cref="NodeErrorKind.LoginLocked"/>: when the user's next login attempt becomes available.</summary>
+    public DateTimeOffset? LockedUntil { get; init; }
 }
 
 /// <summary>
@@ -36,10 +39,10 @@ public interface INodeClient
     Task<NodeRegistrationAck> RegisterFinishAsync(NodeRegistrationUpload request, CancellationToken cancellationToken);
 
     /// <summary>See threshold.v1.Node.LoginStart.</summary>
-    Task<NodeLoginStartResponse> LoginStartAsync(NodeBytesRequest request, CancellationToken cancellationToken);
+    Task<NodeLoginStartResponse> LoginStartAsync(NodeLoginStartRequest request, CancellationToken cancellationToken);
 
     /// <summary>See threshold.v1.Node.LoginFinish.</summary>
-    Task<NodeLoginFinishResponse> LoginFinishAsync(NodeBytesRequest request, CancellationToken cancellationToken);
+    Task<NodeLoginFinishResponse> LoginFinishAsync(NodeLoginFinishRequest request, CancellationToken cancellationToken);
 
     /// <summary>See threshold.v1.Node.Submit.</summary>
     Task<ChannelEnvelope> SubmitAsync(ChannelEnvelope request, CancellationToken cancellationToken);
@@ -70,10 +73,10 @@ public sealed class InProcessNodeClient(NodeService node) : INodeClient
     public Task<NodeRegistrationAck> RegisterFinishAsync(NodeRegistrationUpload request, CancellationToken cancellationToken) => Call(() => node.RegisterFinishAsync(request, cancellationToken));
 
     /// <inheritdoc />
-    public Task<NodeLoginStartResponse> LoginStartAsync(NodeBytesRequest request, CancellationToken cancellationToken) => Call(() => node.LoginStartAsync(request, cancellationToken));
+    public Task<NodeLoginStartResponse> LoginStartAsync(NodeLoginStartRequest request, CancellationToken cancellationToken) => Call(() => node.LoginStartAsync(request, cancellationToken));
 
     /// <inheritdoc />
-    public Task<NodeLoginFinishResponse> LoginFinishAsync(NodeBytesRequest request, CancellationToken cancellationToken) => Call(() => node.LoginFinishAsync(request, cancellationToken));
+    public Task<NodeLoginFinishResponse> LoginFinishAsync(NodeLoginFinishRequest request, CancellationToken cancellationToken) => Call(() => node.LoginFinishAsync(request, cancellationToken));
 
     /// <inheritdoc />
     public Task<ChannelEnvelope> SubmitAsync(ChannelEnvelope request, CancellationToken cancellationToken) => Call(() => node.SubmitAsync(request, cancellationToken));
@@ -95,7 +98,7 @@ public sealed class InProcessNodeClient(NodeService node) : INodeClient
         }
         catch (NodeException e)
         {
-            throw new NodeCallException(node.NodeId, e.Kind, unavailable: false, e.Message);
+            throw new NodeCallException(node.NodeId, e.Kind, unavailable: false, e.Message) { LockedUntil = e.LockedUntil };
         }
     }
 }

@@ -9,8 +9,24 @@ public enum ClientErrorKind
     /// <summary>Registration did not complete at every node.</summary>
     RegistrationFailed,
 
-    /// <summary>Fewer than t nodes authenticated the user (wrong password, unknown user, budget spent: all alike).</summary>
+    /// <summary>The nodes refuted the password (wrong password and unknown user alike). The attempt was charged to the user's budget.</summary>
     LoginFailed,
+
+    /// <summary>
+    /// The user's login budget is empty: no attempt is possible until
+    /// <see cref="ThresholdClientException.LockedUntil"/> (the budget refills over time, or an operator
+    /// unlocks it). Distinct from <see cref="LoginFailed"/>: this attempt tested no password.
+    /// </summary>
+    LoginLocked,
+
+    /// <summary>
+    /// Fewer than t nodes answered (down, unreachable, or not chosen). Nodes that did answer and
+    /// authenticated the password were told so, so a right password costs no attempt; retry later.
+    /// </summary>
+    TooFewNodes,
+
+    /// <summary>The aggregator refused the call for now (too many calls from this client or for this user); nothing happened at any node. Retry later.</summary>
+    RateLimited,
 
     /// <summary>No open session: log in first.</summary>
     NotLoggedIn,
@@ -31,6 +47,9 @@ public sealed class ThresholdClientException(ClientErrorKind kind, string messag
     /// <summary>What kind of failure.</summary>
     public ClientErrorKind Kind { get; } = kind;
 
+    /// <summary>For <see cref="ClientErrorKind.LoginLocked"/>: when the next login attempt becomes possible.</summary>
+    public DateTimeOffset? LockedUntil { get; init; }
+
     /// <summary>Culprits, unresponsive or refusing nodes, when the cluster reported them.</summary>
     public OperationFailure? Failure { get; } = failure;
 
@@ -40,6 +59,7 @@ public sealed class ThresholdClientException(ClientErrorKind kind, string messag
         {
             RpcStatusCode.PermissionDenied => ClientErrorKind.Refused,
             RpcStatusCode.Unauthenticated => ClientErrorKind.NotLoggedIn,
+            RpcStatusCode.ResourceExhausted => ClientErrorKind.RateLimited,
             _ => ClientErrorKind.OperationFailed,
         },
         $"{code}: {detail}");

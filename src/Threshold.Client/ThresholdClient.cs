@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Org.BouncyCastle.Crypto.Digests;
@@ -93,13 +94,22 @@ public sealed class ThresholdClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Logs in to every reachable node (at least t must authenticate) and opens a channel with each.</summary>
+    /// <summary>
+    /// Logs in to every reachable node (at least t must authenticate) and opens a channel with each. One
+    /// call is one login attempt: one random attempt id for every node, charged once to the user's budget.
+    /// </summary>
+    /// <exception cref="ThresholdClientException">
+    /// <see cref="ClientErrorKind.LoginFailed"/> (the password was refuted), <see cref="ClientErrorKind.LoginLocked"/>
+    /// (the budget is empty; see <see cref="ThresholdClientException.LockedUntil"/>), <see cref="ClientErrorKind.TooFewNodes"/>
+    /// (fewer than t nodes answered; a right password was not charged), <see cref="ClientErrorKind.RateLimited"/>.
+    /// </exception>
     public async Task LoginAsync(string userId, ReadOnlyMemory<byte> password, IEnumerable<string>? nodeIds = null, CancellationToken cancellationToken = default)
     {
         var client = Connected();
         var id = Opaque.Cluster.UserId.Parse(userId);
         using var login = client.StartLogin(id, password.Span, nodeIds);
-        var start = new LoginStartRequest { UserId = userId };
+        var attemptId = ByteString.CopyFrom(login.AttemptId);
+        var start = new LoginStartRequest { UserId = userId, AttemptId = attemptId };
         start.Ke1.AddRange(login.Requests.Select(r => new NodeBytes { NodeId = r.NodeId, Payload = ByteString.CopyFrom(r.KE1) }));
         var ke2 = await api.LoginStartAsync(start, cancellationToken).ConfigureAwait(false);
         MultiServerLoginResult result;
@@ -107,14 +117,27 @@ public sealed class ThresholdClient : IAsyncDisposable
         {
             result = login.Finish(ke2.Responses.Select(r => new NodeLoginResponse(r.NodeId, userId, r.Ke2.ToByteArray(), r.SealedExportShare.ToByteArray())));
         }
-        catch (Exception e) when (e is ThresholdNotMetException or OpaqueAuthenticationException or DecodingException)
+        catch (ThresholdNotMetException e)
         {
-            throw new ThresholdClientException(ClientErrorKind.LoginFailed, "login failed");
+            if (e.Confirmations.Count > 0)
+            {
+                // The password is right but too few nodes took part: prove it to those that did, so the
+                // attempt is given back (their sessions are useless without t and idle out).
+                var confirm = new LoginFinishRequest { UserId = userId, AttemptId = attemptId };
+                confirm.Ke3.AddRange(e.Confirmations.Select(f => new NodeBytes { NodeId = f.NodeId, Payload = ByteString.CopyFrom(f.KE3) }));
+                await api.LoginFinishAsync(confirm, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw LoginRefusal(ke2, refuted: e.Confirmations.Count == 0 && ke2.Responses.Count > 0);
+        }
+        catch (Exception e) when (e is OpaqueAuthenticationException or DecodingException)
+        {
+            throw LoginRefusal(ke2, refuted: true);
         }
 
         using (result)
         {
-            var finish = new LoginFinishRequest { UserId = userId };
+            var finish = new LoginFinishRequest { UserId = userId, AttemptId = attemptId };
             finish.Ke3.AddRange(result.Finishes.Select(f => new NodeBytes { NodeId = f.NodeId, Payload = ByteString.CopyFrom(f.KE3) }));
             var sessions = await api.LoginFinishAsync(finish, cancellationToken).ConfigureAwait(false);
             CloseChannels();
@@ -126,7 +149,7 @@ public sealed class ThresholdClient : IAsyncDisposable
             if (channels.Count < (int)cluster!.Threshold)
             {
                 CloseChannels();
-                throw new ThresholdClientException(ClientErrorKind.LoginFailed, "login failed");
+                throw new ThresholdClientException(ClientErrorKind.TooFewNodes, "too few nodes completed the login");
             }
 
             UserId = userId;
@@ -279,6 +302,27 @@ public sealed class ThresholdClient : IAsyncDisposable
     {
         CloseChannels();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Why a login reached fewer than t nodes: a node that answered refuted the password (charged); else
+    /// nodes refused because the budget is empty (locked until the latest time they gave); else too few
+    /// answered. The lock is reported only by nodes that checked this attempt against the budget.
+    /// </summary>
+    private static ThresholdClientException LoginRefusal(LoginStartResponse ke2, bool refuted)
+    {
+        if (refuted)
+        {
+            return new ThresholdClientException(ClientErrorKind.LoginFailed, "login failed");
+        }
+
+        if (ke2.LockedNodes.Count > 0)
+        {
+            var until = DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(ke2.LockedNodes.Max(l => l.LockedUntilUnixMs), 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
+            return new ThresholdClientException(ClientErrorKind.LoginLocked, $"too many login attempts: locked until {until.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture)}") { LockedUntil = until };
+        }
+
+        return new ThresholdClientException(ClientErrorKind.TooFewNodes, $"too few nodes answered the login (unavailable: {string.Join(", ", ke2.UnavailableNodes)})");
     }
 
     private MultiServerClient Connected() => opaqueClient ?? throw new InvalidOperationException("call ConnectAsync first");

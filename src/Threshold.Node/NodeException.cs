@@ -20,6 +20,12 @@ public enum NodeErrorKind
 
     /// <summary>Too many attempts.</summary>
     ResourceExhausted,
+
+    /// <summary>
+    /// The user's login budget is empty until <see cref="NodeException.LockedUntil"/>. Said only after a
+    /// well-formed KE1 was checked against the budget, so it tells nothing a guess would not.
+    /// </summary>
+    LoginLocked,
 }
 
 /// <summary>A node refused a request; nothing was changed. The message is short and never secret.</summary>
@@ -27,4 +33,7 @@ public sealed class NodeException(NodeErrorKind kind, string message) : Exceptio
 {
     /// <summary>What kind of refusal.</summary>
     public NodeErrorKind Kind { get; } = kind;
+
+    /// <summary>For <see cref="NodeErrorKind.LoginLocked"/>: when the next attempt becomes available.</summary>
+    public DateTimeOffset? LockedUntil { get; init; }
 }

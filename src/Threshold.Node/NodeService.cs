@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Threshold.Channels;
@@ -12,6 +13,7 @@ using Threshold.Opaque.Cluster;
 using Threshold.Opaque.Server;
 using Threshold.Paillier;
 using Threshold.Primes;
+using Threshold.Storage.Consensus;
 
 namespace Threshold.Node;
 
@@ -36,8 +38,20 @@ public sealed record NodeOptions
     /// <summary>Keys, aux info, presignatures, audit.</summary>
     public required INodeVault Vault { get; init; }
 
-    /// <summary>The failed-login budget.</summary>
+    /// <summary>The login budget (a refilling token bucket per user; see <see cref="ILoginBudget"/>).</summary>
     public required ILoginBudget LoginBudget { get; init; }
+
+    /// <summary>How long a login waits for its KE3 (at most the budget's attempt lifetime, so a late KE3 still finds the attempt to refund).</summary>
+    public TimeSpan PendingLoginLifetime { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How many logins may wait for their KE3 at once; beyond it the oldest are dropped.</summary>
+    public int MaxPendingLogins { get; init; } = 10_000;
+
+    /// <summary>How long a registration waits for its upload.</summary>
+    public TimeSpan PendingRegistrationLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many registrations may wait for their upload at once; beyond it the oldest are dropped.</summary>
+    public int MaxPendingRegistrations { get; init; } = 1_000;
 
     /// <summary>Safe primes for aux-info.</summary>
     public required PrimePool Primes { get; init; }
@@ -74,14 +88,22 @@ public sealed class NodeService : IDisposable
     private readonly UserSessions sessions;
     private readonly Authorizations authorizations;
     private readonly ProtocolHost protocols;
-    private readonly ConcurrentDictionary<string, PendingRegistration> registrations = new();
-    private readonly ConcurrentDictionary<string, PendingLogin> logins = new();
+    private readonly PendingTable<PendingRegistration> registrations;
+    private readonly PendingTable<WaitingLogin> logins;
     private readonly ConcurrentDictionary<string, (string KeyId, DateTimeOffset At)> keygenRequests = new();
+    private readonly SemaphoreSlim unlocking = new(1, 1);
 
     /// <summary>Creates the node.</summary>
     public NodeService(NodeOptions options)
     {
         this.options = options ?? throw new ArgumentNullException(nameof(options));
+        if (options.PendingLoginLifetime > options.LoginBudget.Policy.AttemptLifetime)
+        {
+            throw new ArgumentException("a login may wait for its KE3 at most as long as the budget keeps its attempt", nameof(options));
+        }
+
+        registrations = new PendingTable<PendingRegistration>(options.Time, options.PendingRegistrationLifetime, options.MaxPendingRegistrations);
+        logins = new PendingTable<WaitingLogin>(options.Time, options.PendingLoginLifetime, options.MaxPendingLogins);
         opaque = new OpaqueNode(options.Identity.NodeId, options.Opaque, options.OpaqueSetup, options.Users, RandomNumberGenerator.Create());
         sessions = new UserSessions(options.Time, options.SessionLifetime, options.IdleTimeout);
         authorizations = new Authorizations(options.Time);
@@ -90,6 +112,12 @@ public sealed class NodeService : IDisposable
 
     /// <summary>The node's name.</summary>
     public string NodeId => options.Identity.NodeId;
+
+    /// <summary>Logins waiting for their KE3 (bounded by <see cref="NodeOptions.MaxPendingLogins"/> and their lifetime).</summary>
+    internal int PendingLogins => logins.Count;
+
+    /// <summary>Registrations waiting for their upload.</summary>
+    internal int PendingRegistrations => registrations.Count;
 
     /// <summary>Public facts about this node.</summary>
     public NodeInfo GetNodeInfo() => new()
@@ -108,7 +136,7 @@ public sealed class NodeService : IDisposable
         try
         {
             var (response, pending) = opaque.StartRegistration(new NodeRegistrationRequest(NodeId, request.UserId, request.Payload.ToByteArray()));
-            Replace(registrations, request.UserId, pending);
+            registrations.Put(request.UserId, pending);
             return new NodeBytesResponse { Payload = ByteString.CopyFrom(response.Response) };
         }
         catch (Exception e) when (e is RegistrationException or DecodingException)
@@ -121,7 +149,7 @@ public sealed class NodeService : IDisposable
     public async Task<NodeRegistrationAck> RegisterFinishAsync(Contracts.V1.NodeRegistrationUpload upload, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(upload);
-        if (!registrations.TryRemove(upload.UserId, out var pending))
+        if (registrations.Take(upload.UserId) is not { } pending)
         {
             throw new NodeException(NodeErrorKind.FailedPrecondition, "no registration in progress for this user");
         }
@@ -143,24 +171,36 @@ public sealed class NodeService : IDisposable
     }
 
     /// <summary>
-    /// OPAQUE login, KE1 → KE2 (a fake one for unknown users); refused once the user's budget is spent.
-    /// The attempt is charged to the budget before KE2 exists and refunded only by a successful KE3: a
-    /// client that learns from KE2 that its guess was wrong simply never finishes, and must not get that
-    /// guess free.
+    /// OPAQUE login, KE1 → KE2 (a fake one for unknown users). In this order: the request is checked
+    /// (user id, attempt id, KE1) and refused before anything is charged or stored if malformed; the
+    /// attempt is charged to the user's budget (once cluster-wide; refused with
+    /// <see cref="NodeErrorKind.LoginLocked"/> when the budget is empty, storing nothing); only then is
+    /// KE2 computed. The attempt is refunded only by a successful KE3: a client that learns from KE2
+    /// that its guess was wrong simply never finishes, and must not get that guess free.
     /// </summary>
-    public async Task<NodeLoginStartResponse> LoginStartAsync(NodeBytesRequest request, CancellationToken cancellationToken)
+    public async Task<NodeLoginStartResponse> LoginStartAsync(NodeLoginStartRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!await options.LoginBudget.TryChargeAsync(request.UserId, cancellationToken).ConfigureAwait(false))
+        var attempt = CheckLoginStart(request);
+        var verdict = await options.LoginBudget.ChargeAsync(attempt, cancellationToken).ConfigureAwait(false);
+        switch (verdict.Outcome)
         {
-            await options.Vault.AuditAsync(request.UserId, "login", "refused: budget spent", "", cancellationToken).ConfigureAwait(false);
-            throw new NodeException(NodeErrorKind.ResourceExhausted, "too many failed logins");
+            case LoginAdmissionOutcome.Locked:
+                var until = verdict.LockedUntil ?? options.Time.GetUtcNow();
+                throw new NodeException(NodeErrorKind.LoginLocked, $"login locked until {until.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture)}") { LockedUntil = until };
+            case LoginAdmissionOutcome.AlreadyServed:
+                throw new NodeException(NodeErrorKind.FailedPrecondition, "this node already answered this login attempt");
+            case LoginAdmissionOutcome.BindingMismatch:
+                throw new NodeException(NodeErrorKind.InvalidArgument, "every KE1 of one login attempt must carry the same blinded element");
+            case LoginAdmissionOutcome.Charged when verdict.TokensLeft == 0:
+                await options.Vault.AuditAsync(attempt.User, "login", "budget spent", $"next attempt at {verdict.LockedUntil:O}", cancellationToken).ConfigureAwait(false);
+                break;
         }
 
         try
         {
-            var (response, pending) = opaque.StartLogin(new NodeLoginRequest(NodeId, request.UserId, request.Payload.ToByteArray()));
-            Replace(logins, request.UserId, pending);
+            var (response, pending) = opaque.StartLogin(new NodeLoginRequest(NodeId, request.UserId, request.Ke1.ToByteArray(), request.AttemptId.ToByteArray()));
+            logins.Put(LoginKey(attempt.User, attempt.Id), new WaitingLogin(pending, attempt));
             return new NodeLoginStartResponse { Ke2 = ByteString.CopyFrom(response.KE2), SealedExportShare = ByteString.CopyFrom(response.SealedExportShare) };
         }
         catch (DecodingException e)
@@ -169,31 +209,63 @@ public sealed class NodeService : IDisposable
         }
     }
 
-    /// <summary>OPAQUE login, KE3: on success opens the user's channel with this node.</summary>
-    public async Task<NodeLoginFinishResponse> LoginFinishAsync(NodeBytesRequest request, CancellationToken cancellationToken)
+    /// <summary>OPAQUE login, KE3: on success opens the user's channel with this node and gives the attempt back.</summary>
+    public async Task<NodeLoginFinishResponse> LoginFinishAsync(NodeLoginFinishRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!logins.TryRemove(request.UserId, out var pending))
+        if (request.AttemptId.Length != LoginAttempt.IdLength || !Opaque.Cluster.UserId.TryParse(request.UserId, out _))
+        {
+            throw new NodeException(NodeErrorKind.InvalidArgument, $"a login names a {Opaque.Cluster.UserId.TextLength}-character user id and a {LoginAttempt.IdLength}-byte attempt id");
+        }
+
+        if (logins.Take(LoginKey(request.UserId, request.AttemptId.Span)) is not { } waiting)
         {
             throw new NodeException(NodeErrorKind.Unauthenticated, "login failed");
         }
 
+        using (waiting)
+        {
+            try
+            {
+                using var session = opaque.FinishLogin(waiting.Login, new NodeLoginFinish(NodeId, request.UserId, request.Ke3.ToByteArray()));
+                var opened = sessions.Open(request.UserId, session.SessionKey.Span, NodeId);
+                await options.LoginBudget.RefundAsync(waiting.Attempt, cancellationToken).ConfigureAwait(false);
+                await options.Vault.AuditAsync(request.UserId, "login", "ok", "", cancellationToken).ConfigureAwait(false);
+                return new NodeLoginFinishResponse { SessionId = ByteString.CopyFrom(opened.SessionId), ExpiresAtUnixMs = opened.ExpiresAt.ToUnixTimeMilliseconds() };
+            }
+            catch (OpaqueAuthenticationException)
+            {
+                await options.Vault.AuditAsync(request.UserId, "login", "failed", "", cancellationToken).ConfigureAwait(false);
+                throw new NodeException(NodeErrorKind.Unauthenticated, "login failed");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies the operator unlocks journalled in the consensus store that this node has not applied yet:
+    /// clears its own limit for each user and records the unlock in its hash-chained audit log. The node
+    /// runtime calls it every second; returns how many it applied.
+    /// </summary>
+    public async Task<int> ApplyLoginUnlocksAsync(CancellationToken cancellationToken)
+    {
+        // One caller at a time, so that no unlock is audited twice.
+        await unlocking.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var session = opaque.FinishLogin(pending, new NodeLoginFinish(NodeId, request.UserId, request.Payload.ToByteArray()));
-            var opened = sessions.Open(request.UserId, session.SessionKey.Span, NodeId);
-            await options.LoginBudget.ResetAsync(request.UserId, cancellationToken).ConfigureAwait(false);
-            await options.Vault.AuditAsync(request.UserId, "login", "ok", "", cancellationToken).ConfigureAwait(false);
-            return new NodeLoginFinishResponse { SessionId = ByteString.CopyFrom(opened.SessionId), ExpiresAtUnixMs = opened.ExpiresAt.ToUnixTimeMilliseconds() };
-        }
-        catch (OpaqueAuthenticationException)
-        {
-            await options.Vault.AuditAsync(request.UserId, "login", "failed", "", cancellationToken).ConfigureAwait(false);
-            throw new NodeException(NodeErrorKind.Unauthenticated, "login failed");
+            var applied = 0;
+            foreach (var unlock in await options.LoginBudget.UnappliedUnlocksAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var reason = unlock.Reason.Length > 1000 ? unlock.Reason[..1000] + "…" : unlock.Reason;
+                await options.Vault.AuditAsync(unlock.User, "login_unlock", "ok", $"unlock #{unlock.Sequence} at {unlock.At:O} by {unlock.By}: {reason}", cancellationToken).ConfigureAwait(false);
+                await options.LoginBudget.MarkAppliedAsync(unlock, cancellationToken).ConfigureAwait(false);
+                applied++;
+            }
+
+            return applied;
         }
         finally
         {
-            pending.Dispose();
+            unlocking.Release();
         }
     }
 
@@ -300,15 +372,9 @@ public sealed class NodeService : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var p in registrations.Values)
-        {
-            p.Dispose();
-        }
-
-        foreach (var p in logins.Values)
-        {
-            p.Dispose();
-        }
+        registrations.Dispose();
+        logins.Dispose();
+        unlocking.Dispose();
     }
 
     /// <summary>Drops key generations whose aux-info never followed (abandoned as protocol runs are).</summary>
@@ -378,13 +444,48 @@ public sealed class NodeService : IDisposable
         return reply;
     }
 
-    private static void Replace<T>(ConcurrentDictionary<string, T> pending, string userId, T value)
-        where T : IDisposable
+    /// <summary>
+    /// Everything a LoginStart must be before it may cost the user anything: a well-formed user id (the
+    /// format every node registers, 32 lowercase hex characters, far inside the consensus store's limit),
+    /// a 16-byte attempt id and a KE1 that decodes (every element valid). The attempt's binding is a digest
+    /// of the OPRF blinded element, which all KE1s of one attempt share.
+    /// </summary>
+    private LoginAttempt CheckLoginStart(NodeLoginStartRequest request)
     {
-        pending.AddOrUpdate(userId, value, (_, old) =>
+        if (!Opaque.Cluster.UserId.TryParse(request.UserId, out var userId))
         {
-            old.Dispose();
-            return value;
-        });
+            throw new NodeException(NodeErrorKind.InvalidArgument, $"a user id is {Opaque.Cluster.UserId.TextLength} lowercase hexadecimal characters");
+        }
+
+        if (request.AttemptId.Length != LoginAttempt.IdLength)
+        {
+            throw new NodeException(NodeErrorKind.InvalidArgument, $"an attempt id is {LoginAttempt.IdLength} bytes");
+        }
+
+        Opaque.Messages.KE1 ke1;
+        try
+        {
+            ke1 = Opaque.Messages.KE1.Deserialize(options.Opaque.Suite, request.Ke1.Span);
+        }
+        catch (DecodingException e)
+        {
+            throw new NodeException(NodeErrorKind.InvalidArgument, e.Message);
+        }
+
+        Span<byte> binding = stackalloc byte[LoginAttempt.BindingLength];
+        SHA256.HashData([.. "threshold.login.binding.v1"u8, .. ke1.BlindedMessage.Serialize()], binding);
+        return new LoginAttempt(userId.ToString(), request.AttemptId.Span, binding, NodeId);
+    }
+
+    private static string LoginKey(string userId, ReadOnlySpan<byte> attemptId) => $"{userId}/{Convert.ToHexStringLower(attemptId)}";
+
+    /// <summary>A login between KE2 and KE3: the OPAQUE state and the attempt it was charged as.</summary>
+    private sealed class WaitingLogin(PendingLogin login, LoginAttempt attempt) : IDisposable
+    {
+        public PendingLogin Login { get; } = login;
+
+        public LoginAttempt Attempt { get; } = attempt;
+
+        public void Dispose() => Login.Dispose();
     }
 }

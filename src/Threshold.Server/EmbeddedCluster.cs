@@ -14,6 +14,7 @@ using System.Security.Cryptography.X509Certificates;
 using Threshold.Rpc.Client;
 using Threshold.Rpc.Hosting;
 using Threshold.Server.Rpc;
+using Threshold.Storage.Consensus;
 
 namespace Threshold.Server;
 
@@ -35,20 +36,23 @@ public sealed record EmbeddedClusterOptions
     /// <summary>Paillier level.</summary>
     public SecurityLevel Level { get; init; } = SecurityLevel.Bits2048;
 
-    /// <summary>Failed logins a node allows per user.</summary>
-    public int LoginLimit { get; init; } = 10;
+    /// <summary>
+    /// The login budget: a token bucket per user (burst, then one attempt back per interval), kept
+    /// cluster-wide in <see cref="Consensus"/> when there is one, else by each node alone.
+    /// </summary>
+    public LoginBudgetPolicy LoginBudget { get; init; } = LoginBudgetPolicy.Default;
+
+    /// <summary>How many logins each node lets wait for their KE3 at once (see <see cref="NodeOptions.MaxPendingLogins"/>).</summary>
+    public int MaxPendingLogins { get; init; } = 10_000;
 
     /// <summary>Presignatures kept ready per key.</summary>
     public int PoolTarget { get; init; } = 4;
 
     /// <summary>
-    /// The consensus store that sums failed logins over nodes (in-memory for one process); null for
-    /// per-node limits only.
+    /// The consensus store that keeps the login budget for the whole cluster (in-memory for one process,
+    /// running on its own clock); null for per-node budgets only.
     /// </summary>
-    public Threshold.Storage.Consensus.IConsensusStore? Consensus { get; init; }
-
-    /// <summary>Failed logins per user the whole cluster allows (with <see cref="Consensus"/>).</summary>
-    public int ClusterLoginLimit { get; init; } = 10;
+    public IConsensusStore? Consensus { get; init; }
 
     /// <summary>Where each node's vault lives: null for memory, else a factory by node id.</summary>
     public Func<string, INodeVault>? Vaults { get; init; }
@@ -65,6 +69,9 @@ public sealed record EmbeddedClusterOptions
     /// network (a node that stops answering, delays). Null: the plain clients.
     /// </summary>
     public Func<INodeClient, INodeClient>? NetworkFaults { get; init; }
+
+    /// <summary>Limits on registration and login calls per client address and per user, when serving over loopback TLS.</summary>
+    public WalletRateLimits RateLimits { get; init; } = WalletRateLimits.Default;
 
     /// <summary>The nodes' clock (session expiry and idle timeout, request expiry).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
@@ -125,11 +132,12 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             Users = new InMemoryRegistrationRecordStore(),
             Vault = options.Vaults?.Invoke(identity.NodeId) ?? new InMemoryNodeVault(),
             LoginBudget = options.Consensus is { } consensus
-                ? new ConsensusLoginBudget(consensus, identity.NodeId, options.ClusterLoginLimit, options.LoginLimit)
-                : new LocalLoginBudget(options.LoginLimit),
+                ? new ConsensusLoginBudget(consensus, identity.NodeId, options.LoginBudget, options.Time)
+                : new LocalLoginBudget(options.LoginBudget, options.Time),
             Primes = options.Primes,
             Level = options.Level,
             Time = options.Time,
+            MaxPendingLogins = options.MaxPendingLogins,
             PresignFaults = options.MaliciousSigner is { } malicious && malicious.NodeId == identity.NodeId ? malicious.Faults : null,
         })).ToList();
         var hosts = new List<IAsyncDisposable>();
@@ -157,7 +165,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             }
 
             var certificate = SelfSignedCertificate.Create("threshold-aggregator");
-            var host = await RpcHost.StartAsync(AggregatorRpc.Registry(aggregator), new RpcHostOptions { Certificate = certificate }, app => AggregatorRpc.MapDiscovery(app, aggregator), cancellationToken).ConfigureAwait(false);
+            var perUser = options.RateLimits.PerUserLimiter();
+            hosts.Add(perUser); // disposed after the host that uses it (hosts go in reverse order)
+            var host = await RpcHost.StartAsync(AggregatorRpc.Registry(aggregator, perUser), options.RateLimits.ApplyTo(new RpcHostOptions { Certificate = certificate }), app => AggregatorRpc.MapDiscovery(app, aggregator), cancellationToken).ConfigureAwait(false);
             hosts.Add(host);
             var wallet = new RpcWalletApi(new RpcClient(host.Address, new RpcClientOptions { PinnedServerCertificate = certificate }));
             return new EmbeddedCluster(nodes, aggregator, options.Opaque, wallet, hosts, host.Address, certificate);
@@ -199,7 +209,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Aggregator.DisposeAsync().ConfigureAwait(false);
-        foreach (var host in hosts)
+        foreach (var host in Enumerable.Reverse(hosts)) // the aggregator's host (and its limiter) before the nodes'
         {
             await host.DisposeAsync().ConfigureAwait(false);
         }

@@ -14,9 +14,9 @@ internal class DelegatingNodeClient(INodeClient inner) : INodeClient
 
     public virtual Task<NodeRegistrationAck> RegisterFinishAsync(NodeRegistrationUpload request, CancellationToken cancellationToken) => inner.RegisterFinishAsync(request, cancellationToken);
 
-    public virtual Task<NodeLoginStartResponse> LoginStartAsync(NodeBytesRequest request, CancellationToken cancellationToken) => inner.LoginStartAsync(request, cancellationToken);
+    public virtual Task<NodeLoginStartResponse> LoginStartAsync(NodeLoginStartRequest request, CancellationToken cancellationToken) => inner.LoginStartAsync(request, cancellationToken);
 
-    public virtual Task<NodeLoginFinishResponse> LoginFinishAsync(NodeBytesRequest request, CancellationToken cancellationToken) => inner.LoginFinishAsync(request, cancellationToken);
+    public virtual Task<NodeLoginFinishResponse> LoginFinishAsync(NodeLoginFinishRequest request, CancellationToken cancellationToken) => inner.LoginFinishAsync(request, cancellationToken);
 
     public virtual Task<ChannelEnvelope> SubmitAsync(ChannelEnvelope request, CancellationToken cancellationToken) => inner.SubmitAsync(request, cancellationToken);
 

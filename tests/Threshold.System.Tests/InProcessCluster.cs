@@ -21,16 +21,16 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public OpaqueConfiguration Opaque => cluster.Opaque;
 
-    public static async Task<InProcessCluster> StartAsync(int n, int t, int loginLimit = 10, int poolTarget = 2, Threshold.Storage.Consensus.IConsensusStore? consensus = null, int clusterLoginLimit = 10, Func<string, Threshold.Node.Storage.INodeVault>? vaults = null, Func<INodeClient, INodeClient>? faults = null) =>
+    public static async Task<InProcessCluster> StartAsync(int n, int t, int poolTarget = 2, Threshold.Storage.Consensus.IConsensusStore? consensus = null, Threshold.Storage.Consensus.LoginBudgetPolicy? loginBudget = null, Func<string, Threshold.Node.Storage.INodeVault>? vaults = null, Func<INodeClient, INodeClient>? faults = null, TimeProvider? time = null) =>
         new(await EmbeddedCluster.StartAsync(
             Options(n, t) with
             {
-                LoginLimit = loginLimit,
                 PoolTarget = poolTarget,
                 Consensus = consensus,
-                ClusterLoginLimit = clusterLoginLimit,
+                LoginBudget = loginBudget ?? Threshold.Storage.Consensus.LoginBudgetPolicy.Default,
                 Vaults = vaults,
                 NetworkFaults = faults,
+                Time = time ?? TimeProvider.System,
             },
             TestContext.Current.CancellationToken));
 

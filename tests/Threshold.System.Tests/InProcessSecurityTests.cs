@@ -57,7 +57,8 @@ public sealed class InProcessSecurityTests
         await using var lonely = cluster.Client();
         await lonely.ConnectAsync(ct);
         var error = await Assert.ThrowsAsync<ThresholdClientException>(() => lonely.LoginAsync(user, Password, ["node-2"], ct));
-        Assert.Equal(ClientErrorKind.LoginFailed, error.Kind);
+        Assert.Equal(ClientErrorKind.TooFewNodes, error.Kind);
+        Assert.Empty(lonely.SessionNodes);
     }
 
     [Fact]

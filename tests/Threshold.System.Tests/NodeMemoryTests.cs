@@ -43,9 +43,63 @@ public sealed class NodeMemoryTests
         Assert.NotNull(sessions.Find(live.SessionId));
     }
 
+    [Fact]
+    public void WaitingLoginsExpireAndTheOldestMakeRoomWhenFull()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        using var table = new PendingTable<Disposable>(clock, TimeSpan.FromMinutes(2), capacity: 3);
+        var first = new Disposable();
+        table.Put("a", first);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        var second = new Disposable();
+        table.Put("b", second);
+        table.Put("c", new Disposable());
+
+        // Full: the oldest is dropped (and disposed) to make room.
+        var fourth = new Disposable();
+        table.Put("d", fourth);
+        Assert.Equal(3, table.Count);
+        Assert.True(first.Disposed);
+        Assert.Null(table.Take("a"));
+
+        // Taken once; a replaced entry is disposed.
+        Assert.Same(second, table.Take("b"));
+        Assert.Null(table.Take("b"));
+        table.Put("d", new Disposable());
+        Assert.True(fourth.Disposed);
+
+        // Two minutes after they came, the rest are gone.
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(0, table.Count);
+        Assert.False(second.Disposed); // handed out: the taker owns it
+    }
+
+    [Fact]
+    public async Task ANodesOwnLoginLimitForgetsUsersWhoseBudgetIsFullAgain()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var budget = new LocalLoginBudget(new Threshold.Storage.Consensus.LoginBudgetPolicy(2, TimeSpan.FromHours(1), TimeSpan.FromMinutes(10)), clock);
+        var ct = TestContext.Current.CancellationToken;
+        for (var i = 0; i < 100; i++)
+        {
+            await budget.ChargeAsync(new Threshold.Storage.Consensus.LoginAttempt($"user-{i}", new byte[16], new byte[32], "node-1"), ct);
+        }
+
+        Assert.Equal(100, budget.Tracked);
+        clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, budget.Tracked);
+    }
+
     private static ChannelRequest Request(byte id) => new()
     {
         RequestId = ByteString.CopyFrom(Enumerable.Repeat(id, 16).ToArray()),
         GetPublicKey = new GetPublicKeyOperation { KeyId = "k" },
     };
+
+    private sealed class Disposable : IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+    }
 }

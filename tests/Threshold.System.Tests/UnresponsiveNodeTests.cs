@@ -88,9 +88,9 @@ public sealed class UnresponsiveNodeTests
 
         public Task<NodeRegistrationAck> RegisterFinishAsync(NodeRegistrationUpload request, CancellationToken cancellationToken) => Call(() => inner.RegisterFinishAsync(request, cancellationToken));
 
-        public Task<NodeLoginStartResponse> LoginStartAsync(NodeBytesRequest request, CancellationToken cancellationToken) => Call(() => inner.LoginStartAsync(request, cancellationToken));
+        public Task<NodeLoginStartResponse> LoginStartAsync(NodeLoginStartRequest request, CancellationToken cancellationToken) => Call(() => inner.LoginStartAsync(request, cancellationToken));
 
-        public Task<NodeLoginFinishResponse> LoginFinishAsync(NodeBytesRequest request, CancellationToken cancellationToken) => Call(() => inner.LoginFinishAsync(request, cancellationToken));
+        public Task<NodeLoginFinishResponse> LoginFinishAsync(NodeLoginFinishRequest request, CancellationToken cancellationToken) => Call(() => inner.LoginFinishAsync(request, cancellationToken));
 
         public Task<ChannelEnvelope> SubmitAsync(ChannelEnvelope request, CancellationToken cancellationToken) => Call(() => inner.SubmitAsync(request, cancellationToken));
 

@@ -1,7 +1,10 @@
 // Multi-server login: RFC 9807 §6 pairwise with each chosen node; success needs t authenticated nodes,
 // whose sealed shares give back the client secret K (ExportKeySharing.cs) and so the export_key.
+// One login is one attempt: one attempt id bound into every node's AKE context, and one OPRF blind, so
+// every node sees the same blinded element and the attempt tests a single password.
 using System.Security.Cryptography;
 using Threshold.Opaque.Cluster;
+using Threshold.Opaque.Groups;
 
 namespace Threshold.Opaque.Client;
 
@@ -9,24 +12,50 @@ namespace Threshold.Opaque.Client;
 /// A login with several nodes in progress: <see cref="Requests"/> (KE1 per node) go out; the answers come
 /// back to <see cref="Finish"/>, which needs at least t authenticated nodes. Finish consumes the state.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Every KE1 of the login carries the same <c>blinded_message = r·H(password)</c> (one blind r), with its
+/// own nonce and ephemeral key share. The nodes check that the KE1s of one attempt agree (through the
+/// consensus store), so a client cannot test a different password at each node under one charged
+/// attempt: that would need two (password, blind) pairs with the same blinded element, that is a
+/// discrete logarithm between two hash-to-curve outputs. The blinded element is still uniform and
+/// independent of the password; the nodes only learn that their KE1s belong to one login, which the
+/// attempt id tells them anyway.
+/// </para>
+/// <para>
+/// Each node's AKE runs under <see cref="OpaqueConfiguration.ForAttempt"/> with the login's
+/// <see cref="AttemptId"/>, so a KE2 made for one attempt does not verify under another.
+/// </para>
+/// </remarks>
 public sealed class MultiServerLogin : IDisposable
 {
     private readonly MultiServerClient client;
+    private readonly byte[] attemptId;
     private Dictionary<string, ClientLogin>? perNode;
 
     internal MultiServerLogin(MultiServerClient client, UserId userId, ReadOnlySpan<byte> password, IReadOnlyList<string> nodeIds, RandomNumberGenerator rng)
     {
         this.client = client;
         UserId = userId;
+        attemptId = new byte[NodeLoginRequest.AttemptIdLength];
+        rng.GetBytes(attemptId);
+        var configuration = client.Configuration.ForAttempt(attemptId);
+        var suite = configuration.Suite;
         perNode = new Dictionary<string, ClientLogin>(StringComparer.Ordinal);
         var requests = new List<NodeLoginRequest>();
+        using var blind = suite.Group.RandomScalar(rng);
+        using var encodedBlind = blind.Serialize();
+        var nonce = new byte[suite.NonceLength];
+        var keyshareSeed = GC.AllocateArray<byte>(suite.SeedLength, pinned: true);
         try
         {
             foreach (var nodeId in nodeIds)
             {
-                var login = ClientLogin.Start(client.Configuration, password, rng);
+                rng.GetBytes(nonce);
+                rng.GetBytes(keyshareSeed);
+                var login = ClientLogin.Start(configuration, password, CopyOf(suite.Group, encodedBlind), nonce, keyshareSeed);
                 perNode[nodeId] = login;
-                requests.Add(new NodeLoginRequest(nodeId, userId.ToString(), login.Message.Serialize()));
+                requests.Add(new NodeLoginRequest(nodeId, userId.ToString(), login.Message.Serialize(), [.. attemptId]));
             }
         }
         catch
@@ -34,12 +63,19 @@ public sealed class MultiServerLogin : IDisposable
             Dispose();
             throw;
         }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keyshareSeed);
+        }
 
         Requests = requests;
     }
 
     /// <summary>The user logging in.</summary>
     public UserId UserId { get; }
+
+    /// <summary>The attempt id (16 random bytes) every request of this login carries and every node's AKE binds.</summary>
+    public ReadOnlySpan<byte> AttemptId => attemptId;
 
     /// <summary>KE1 for each chosen node.</summary>
     public IReadOnlyList<NodeLoginRequest> Requests { get; }
@@ -49,8 +85,10 @@ public sealed class MultiServerLogin : IDisposable
     /// through GenerateKE3 (RFC 9807 §6.2.3) on its own; a node authenticates when its KE2 verifies and
     /// its sealed share opens under its export_key. With at least t such nodes, K is rebuilt from the t
     /// lowest-indexed shares, the others are checked against it, and the result holds KE3 for every
-    /// authenticated node, their session keys and the export key. With fewer, everything is wiped and no
-    /// KE3 is released.
+    /// authenticated node, their session keys and the export key. With fewer, the session keys and the
+    /// export key are wiped, and only the KE3s of the nodes that did authenticate are released
+    /// (<see cref="ThresholdNotMetException.Confirmations"/>): they prove the password to those nodes,
+    /// so a right password is not counted as a failed guess when too few nodes answered.
     /// </summary>
     /// <exception cref="ThresholdNotMetException">Fewer than t nodes authenticated.</exception>
     public MultiServerLoginResult Finish(IEnumerable<NodeLoginResponse> responses)
@@ -68,15 +106,13 @@ public sealed class MultiServerLogin : IDisposable
         var authenticated = new List<(string NodeId, ClientLoginResult Result, OpenedShare Share)>();
         try
         {
-            // Not enough answers: fail before paying for any key stretching.
-            if (answers.Count >= cluster.Threshold)
+            // Every answer is checked, even when fewer than t came: the nodes that answered charged the
+            // attempt, and only a KE3 gives it back.
+            foreach (var (nodeId, login) in states.OrderBy(s => cluster.IndexOf(s.Key)))
             {
-                foreach (var (nodeId, login) in states.OrderBy(s => cluster.IndexOf(s.Key)))
+                if (answers.TryGetValue(nodeId, out var answer) && TryAuthenticate(nodeId, login, answer) is { } success)
                 {
-                    if (answers.TryGetValue(nodeId, out var answer) && TryAuthenticate(nodeId, login, answer) is { } success)
-                    {
-                        authenticated.Add(success);
-                    }
+                    authenticated.Add(success);
                 }
             }
 
@@ -91,7 +127,8 @@ public sealed class MultiServerLogin : IDisposable
                 throw new ThresholdNotMetException(
                     cluster.Threshold,
                     [.. usable.Select(a => a.NodeId)],
-                    [.. states.Keys.Except(usable.Select(a => a.NodeId), StringComparer.Ordinal).OrderBy(cluster.IndexOf)]);
+                    [.. states.Keys.Except(usable.Select(a => a.NodeId), StringComparer.Ordinal).OrderBy(cluster.IndexOf)],
+                    [.. authenticated.Select(a => new NodeLoginFinish(a.NodeId, UserId.ToString(), a.Result.Message.Serialize()))]);
             }
 
             using var secret = Reconstruct(usable, cluster.Threshold);
@@ -161,6 +198,9 @@ public sealed class MultiServerLogin : IDisposable
 
         return (nodeId, result, share);
     }
+
+    /// <summary>A private copy of the login's blind for one node's OPRF state (each state wipes its own).</summary>
+    private static GroupScalar CopyOf(IOprfGroup group, SecretBytes encodedBlind) => group.DeserializeScalar(encodedBlind.Span, "blind");
 
     private static Threshold.Secrets.SecretScalar Reconstruct(List<(string NodeId, ClientLoginResult Result, OpenedShare Share)> usable, int threshold)
     {

@@ -5,17 +5,28 @@ using System.Security.Cryptography;
 
 namespace Threshold.Opaque.Client;
 
-/// <summary>A multi-server login reached fewer than t authenticated nodes; nothing was released.</summary>
+/// <summary>
+/// A multi-server login reached fewer than t authenticated nodes: no session key and no export key was
+/// released, only KE3 for the nodes that authenticated (<see cref="Confirmations"/>).
+/// </summary>
 public sealed class ThresholdNotMetException : CryptographicException
 {
     /// <summary>Creates the error.</summary>
-    public ThresholdNotMetException(int threshold, IReadOnlyList<string> authenticated, IReadOnlyList<string> failed)
+    public ThresholdNotMetException(int threshold, IReadOnlyList<string> authenticated, IReadOnlyList<string> failed, IReadOnlyList<Cluster.NodeLoginFinish>? confirmations = null)
         : base(Describe(threshold, authenticated, failed))
     {
         Threshold = threshold;
         Authenticated = authenticated;
         Failed = failed;
+        Confirmations = confirmations ?? [];
     }
+
+    /// <summary>
+    /// KE3 for each node that authenticated the password, though too few did: sending it proves the
+    /// password to that node, which then does not count the attempt as a failed guess. It opens a
+    /// session whose key the client has already wiped.
+    /// </summary>
+    public IReadOnlyList<Cluster.NodeLoginFinish> Confirmations { get; }
 
     /// <summary>t.</summary>
     public int Threshold { get; }

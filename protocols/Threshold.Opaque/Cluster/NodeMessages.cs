@@ -21,11 +21,19 @@ public sealed record NodeRegistrationResponse(string NodeId, string UserId, byte
 /// <param name="SealedExportShare">This node's share of the client's export key, sealed under the node's OPAQUE export_key (opaque to the node).</param>
 public sealed record NodeRegistrationUpload(string NodeId, string UserId, byte[] Record, byte[] SealedExportShare);
 
-/// <summary>Login, step 1 (client → node): KE1.</summary>
+/// <summary>Login, step 1 (client → node): KE1, and the attempt it belongs to.</summary>
 /// <param name="NodeId">The node addressed.</param>
 /// <param name="UserId">The user logging in.</param>
 /// <param name="KE1">KE1, serialised (RFC 9807 §6.1).</param>
-public sealed record NodeLoginRequest(string NodeId, string UserId, byte[] KE1);
+/// <param name="AttemptId">
+/// The login attempt (16 bytes the client drew, the same for every node): bound into the AKE context
+/// (<see cref="OpaqueConfiguration.ForAttempt"/>). Null runs plain RFC 9807 under the configuration's context.
+/// </param>
+public sealed record NodeLoginRequest(string NodeId, string UserId, byte[] KE1, byte[]? AttemptId = null)
+{
+    /// <summary>Length of the attempt ids the multi-server client draws.</summary>
+    public const int AttemptIdLength = 16;
+}
 
 /// <summary>Login, step 2 (node → client): KE2 and the stored sealed share (a fake one for unknown users).</summary>
 /// <param name="NodeId">The answering node.</param>

@@ -40,6 +40,23 @@ public sealed class OpaqueConfiguration
     /// <summary>The context string.</summary>
     public ReadOnlySpan<byte> Context => context;
 
+    /// <summary>
+    /// The configuration of one login attempt: the same suite and KSF, with the context extended by
+    /// <c>"/attempt/" || attempt_id</c>. Client and node both use it for that attempt, so the AKE
+    /// transcript (and with it KE2's server MAC, KE3 and the session key) is bound to the attempt id:
+    /// an answer computed for one attempt does not verify under another.
+    /// </summary>
+    /// <exception cref="ArgumentException">The attempt id is not 1 to 64 bytes.</exception>
+    public OpaqueConfiguration ForAttempt(ReadOnlySpan<byte> attemptId)
+    {
+        if (attemptId.Length is < 1 or > 64)
+        {
+            throw new ArgumentException("an attempt id is 1 to 64 bytes", nameof(attemptId));
+        }
+
+        return new OpaqueConfiguration(Suite, Ksf, [.. context, .. "/attempt/"u8, .. attemptId]);
+    }
+
     /// <summary>The recommended configuration for a suite: Argon2id with RFC 9807's parameters (p = 1) and the default context.</summary>
     public static OpaqueConfiguration Recommended(OpaqueSuite suite) => new(suite, new Argon2idKsf(Argon2idProfile.Rfc9807), DefaultContext);
 

@@ -138,7 +138,8 @@ public sealed class OpaqueNode
     /// Login, first half: GenerateKE2 (RFC 9807 §6.2.2) for a registered user, or the same computation
     /// over a fake record for an unknown one, so that the two answers cannot be told apart.
     /// </summary>
-    /// <exception cref="DecodingException">Malformed user id or KE1 (both public facts, no account is revealed).</exception>
+    /// <remarks>With an attempt id the AKE runs under <see cref="OpaqueConfiguration.ForAttempt"/>, as the multi-server client does.</remarks>
+    /// <exception cref="DecodingException">Malformed user id, attempt id or KE1 (all public facts, no account is revealed).</exception>
     /// <exception cref="ArgumentException">The request is addressed to another node.</exception>
     public (NodeLoginResponse Response, PendingLogin Pending) StartLogin(NodeLoginRequest request)
     {
@@ -151,6 +152,17 @@ public sealed class OpaqueNode
         var userId = UserId.Parse(request.UserId);
         var suite = Configuration.Suite;
         var ke1 = KE1.Deserialize(suite, request.KE1);
+        var attemptServer = server;
+        if (request.AttemptId is { } attemptId)
+        {
+            if (attemptId.Length != NodeLoginRequest.AttemptIdLength)
+            {
+                throw new DecodingException(DecodingError.Malformed, "attempt_id");
+            }
+
+            attemptServer = new OpaqueServer(Configuration.ForAttempt(attemptId), setup);
+        }
+
         var identities = MultiServerClient.Identities(userId, NodeId);
 
         var credential = store.Find(userId);
@@ -179,7 +191,7 @@ public sealed class OpaqueNode
             rng.GetBytes(serverNonce);
             rng.GetBytes(keyshareSeed);
             using var oprfSeed = DeriveOprfSeed(userSeed);
-            var login = server.StartLogin(ke1, record, credential is null, userId.ToBytes(), identities, oprfSeed, maskingNonce, serverNonce, keyshareSeed);
+            var login = attemptServer.StartLogin(ke1, record, credential is null, userId.ToBytes(), identities, oprfSeed, maskingNonce, serverNonce, keyshareSeed);
             var response = new NodeLoginResponse(NodeId, userId.ToString(), login.Message.Serialize(), [.. sealedShare]);
             return (response, new PendingLogin(NodeId, userId, login));
         }

@@ -6,6 +6,7 @@ using Threshold.Opaque;
 using Threshold.Opaque.Ksf;
 using Threshold.Primes;
 using Threshold.Server;
+using Threshold.Server.Rpc;
 
 namespace Threshold.Cli.Bench;
 
@@ -27,7 +28,13 @@ internal static class SigningBench
         status("safe primes for 3 Paillier keys");
         await primes.FillAsync(1024, 6);
         var opaque = new OpaqueConfiguration(OpaqueSuite.Ristretto255Sha512, new Argon2idKsf(Argon2idProfile.Interactive), OpaqueConfiguration.DefaultContext);
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Nodes = 3, Threshold = 2, Opaque = opaque, Primes = primes, OverLoopbackTls = true, PoolTarget = 2 }, CancellationToken.None);
+        // One user logs in from every wallet at once, all from this address: the aggregator's limits must allow that many.
+        var limits = WalletRateLimits.Default with
+        {
+            PerUserBurst = Math.Max(WalletRateLimits.Default.PerUserBurst, concurrency + 1),
+            PerClientBurst = Math.Max(WalletRateLimits.Default.PerClientBurst, (2 * concurrency) + 4),
+        };
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Nodes = 3, Threshold = 2, Opaque = opaque, Primes = primes, OverLoopbackTls = true, PoolTarget = 2, RateLimits = limits }, CancellationToken.None);
         var password = RandomNumberGenerator.GetBytes(16);
         await using var owner = new ThresholdClient(cluster.WalletApi, opaque);
         await owner.ConnectAsync();

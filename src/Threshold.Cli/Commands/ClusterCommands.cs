@@ -39,7 +39,7 @@ internal static class ClusterCommands
     public static Command Node()
     {
         var config = new Option<FileInfo>("--config") { Description = "The node's configuration (node-N.json).", Required = true };
-        var command = new Command("node", "Run one key-server node until interrupted.") { config };
+        var command = new Command("node", "Run one key-server node until interrupted.") { config, Unlock() };
         command.SetAction(async (parse, ct) =>
         {
             if (GlobalOptions.Apply(parse) is { } failed)
@@ -58,6 +58,36 @@ internal static class ClusterCommands
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return 3;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// <c>threshold node unlock --config node-1.json --user &lt;id&gt; --reason "…"</c>: fills a user's login
+    /// budget cluster-wide (through the consensus store, so the nodes may keep running); every node
+    /// records the unlock, with who and why, in its audit log.
+    /// </summary>
+    private static Command Unlock()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "A node's configuration (node-N.json): names the cluster's consensus store.", Required = true };
+        var user = new Option<string>("--user") { Description = "The user id (32 lowercase hexadecimal characters).", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why (kept in every node's audit log, at most 500 characters).", DefaultValueFactory = _ => "" };
+        var command = new Command("unlock", "Refill a user's login budget cluster-wide (audited by every node).") { config, user, reason };
+        command.SetAction(async (parse, ct) =>
+        {
+            var node = NodeConfig.Load(parse.GetRequiredValue(config).FullName);
+            var userId = parse.GetRequiredValue(user);
+            try
+            {
+                var sequence = await LoginUnlock.RunAsync(node, userId, LoginUnlock.Operator(node), parse.GetValue(reason) ?? "", ct);
+                Console.WriteLine($"user {userId} unlocked cluster-wide (unlock #{sequence}); each node records it in its audit log (kind login_unlock) within a second, or when it next starts");
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
             }
         });
         return command;

@@ -72,6 +72,7 @@ public sealed class RpcHost : IAsyncDisposable
         }
 
         builder.Services.AddRoutingCore();
+        options.Services?.Invoke(builder.Services);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
         builder.WebHost.UseKestrel(kestrel =>
         {
@@ -80,6 +81,7 @@ public sealed class RpcHost : IAsyncDisposable
         });
 
         var app = builder.Build();
+        options.Middleware?.Invoke(app);
         app.UseRpc(services, options.Server);
         if (options.HealthEndpoint)
         {

@@ -48,6 +48,18 @@ public sealed record RpcHostOptions
     /// <summary>How long shutdown waits for calls in progress before cutting them off.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Adds services for <see cref="Middleware"/> (for example ASP.NET Core's rate limiter) before the
+    /// host is built. Null: none.
+    /// </summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? Services { get; init; }
+
+    /// <summary>
+    /// Middleware that runs before the RPC server sees a call (for example <c>UseRateLimiter()</c>); it
+    /// may answer a call itself with <see cref="Server.RpcStatusResponse"/>. Null: none.
+    /// </summary>
+    public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder>? Middleware { get; init; }
+
     /// <summary>Receives the host's and the RPC server's logs (null: none).</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

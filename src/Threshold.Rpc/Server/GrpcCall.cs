@@ -117,7 +117,7 @@ internal sealed class GrpcCall(RpcServerOptions options, ILogger logger)
         }
     }
 
-    private static void WriteTrailersOnly(HttpContext http, RpcStatusCode code, string message, RpcMetadata? trailers)
+    internal static void WriteTrailersOnly(HttpContext http, RpcStatusCode code, string message, RpcMetadata? trailers)
     {
         var headers = http.Response.Headers;
         http.Response.StatusCode = StatusCodes.Status200OK;

@@ -162,7 +162,7 @@ internal sealed class JsonCall(RpcServerOptions options, ILogger logger)
         }
     }
 
-    private static Task WriteErrorAsync(HttpContext http, RpcStatusCode code, string message)
+    internal static Task WriteErrorAsync(HttpContext http, RpcStatusCode code, string message)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer))

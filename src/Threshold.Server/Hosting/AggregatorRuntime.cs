@@ -1,4 +1,5 @@
 using System.Net;
+using System.Threading.RateLimiting;
 using System.Security.Cryptography.X509Certificates;
 using Threshold.Aggregator;
 using Threshold.Rpc.Client;
@@ -16,12 +17,14 @@ public sealed class AggregatorRuntime : IAsyncDisposable
 {
     private readonly RpcHost host;
     private readonly List<RpcNodeClient> nodes;
+    private readonly PartitionedRateLimiter<string> perUser;
 
-    private AggregatorRuntime(AggregatorService aggregator, RpcHost host, List<RpcNodeClient> nodes)
+    private AggregatorRuntime(AggregatorService aggregator, RpcHost host, List<RpcNodeClient> nodes, PartitionedRateLimiter<string> perUser)
     {
         Aggregator = aggregator;
         this.host = host;
         this.nodes = nodes;
+        this.perUser = perUser;
     }
 
     /// <summary>The aggregator service.</summary>
@@ -43,14 +46,18 @@ public sealed class AggregatorRuntime : IAsyncDisposable
             ClientCertificate = client,
         }))).ToList();
         var aggregator = new AggregatorService(new AggregatorOptions { Nodes = nodes, Threshold = cluster.Threshold, PoolTarget = config.PoolTarget, OpaqueSuite = cluster.OpaqueSuite });
+        var limits = config.RateLimits ?? WalletRateLimits.Default;
+        var perUser = limits.PerUserLimiter();
         try
         {
             await aggregator.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            var host = await RpcHost.StartAsync(AggregatorRpc.Registry(aggregator), new RpcHostOptions { EndPoint = IPEndPoint.Parse(config.Listen), Certificate = tls }, app => AggregatorRpc.MapDiscovery(app, aggregator), cancellationToken).ConfigureAwait(false);
-            return new AggregatorRuntime(aggregator, host, nodes);
+            var hostOptions = limits.ApplyTo(new RpcHostOptions { EndPoint = IPEndPoint.Parse(config.Listen), Certificate = tls });
+            var host = await RpcHost.StartAsync(AggregatorRpc.Registry(aggregator, perUser), hostOptions, app => AggregatorRpc.MapDiscovery(app, aggregator), cancellationToken).ConfigureAwait(false);
+            return new AggregatorRuntime(aggregator, host, nodes, perUser);
         }
         catch
         {
+            perUser.Dispose();
             await aggregator.DisposeAsync().ConfigureAwait(false);
             nodes.ForEach(n => n.Dispose());
             throw;
@@ -63,5 +70,6 @@ public sealed class AggregatorRuntime : IAsyncDisposable
         await host.DisposeAsync().ConfigureAwait(false);
         await Aggregator.DisposeAsync().ConfigureAwait(false);
         nodes.ForEach(n => n.Dispose());
+        perUser.Dispose();
     }
 }

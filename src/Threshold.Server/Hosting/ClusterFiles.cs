@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Threshold.Storage.Consensus;
 
 namespace Threshold.Server.Hosting;
 
@@ -39,8 +40,8 @@ public sealed record ClusterFile(int Threshold, string OpaqueSuite, IReadOnlyLis
 /// <param name="Listen">Address to listen on, e.g. 127.0.0.1:7101.</param>
 /// <param name="PostgresConnectionString">Use PostgreSQL instead of SQLite when set.</param>
 /// <param name="ConsensusFile">The consensus store shared by the cluster's nodes (a SQLite file on one host).</param>
-/// <param name="LoginLimit">Failed logins this node allows per user.</param>
-/// <param name="ClusterLoginLimit">Failed logins the whole cluster allows per user.</param>
+/// <param name="LoginBurst">The login budget's burst: attempts a user may make at once (the cluster's, kept in the consensus store).</param>
+/// <param name="LoginRefillInterval">The time in which a user wins one attempt back, e.g. "08:00:00".</param>
 /// <param name="Level">Paillier level, "2048" or "3072".</param>
 public sealed record NodeConfig(
     string NodeId,
@@ -49,10 +50,14 @@ public sealed record NodeConfig(
     string Listen,
     string? PostgresConnectionString = null,
     string? ConsensusFile = null,
-    int LoginLimit = 10,
-    int ClusterLoginLimit = 10,
+    int LoginBurst = 10,
+    TimeSpan? LoginRefillInterval = null,
     string Level = "2048")
 {
+    /// <summary>The login budget this configuration asks for (the defaults of <see cref="LoginBudgetPolicy.Default"/> where unset).</summary>
+    [JsonIgnore]
+    public LoginBudgetPolicy LoginBudget => new(LoginBurst, LoginRefillInterval ?? LoginBudgetPolicy.Default.RefillInterval, LoginBudgetPolicy.Default.AttemptLifetime);
+
     /// <summary>Reads a node configuration; relative paths are taken from the file's directory.</summary>
     public static NodeConfig Load(string path)
     {
@@ -72,7 +77,8 @@ public sealed record NodeConfig(
 /// <param name="DataDirectory">Where its TLS and client certificates (PKCS#12, mode 0600) live.</param>
 /// <param name="Listen">Address to listen on.</param>
 /// <param name="PoolTarget">Presignatures kept ready per key.</param>
-public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4)
+/// <param name="RateLimits">Limits on registration and login calls per client address and per user (<see cref="Rpc.WalletRateLimits.Default"/> when absent).</param>
+public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4, Rpc.WalletRateLimits? RateLimits = null)
 {
     /// <summary>Reads an aggregator configuration; relative paths are taken from the file's directory.</summary>
     public static AggregatorConfig Load(string path)

@@ -8,6 +8,8 @@ using Threshold.Primes;
 using Threshold.Server.Rpc;
 using Threshold.Storage;
 
+using Threshold.Storage.Consensus;
+
 namespace Threshold.Server.Hosting;
 
 /// <summary>
@@ -76,7 +78,7 @@ public static class ClusterInit
             var nodeId = $"node-{party}";
             progress?.Report($"creating {nodeId}");
             var connection = postgres?.Replace(PartyPlaceholder, party.ToString(global::System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-            var config = new NodeConfig(nodeId, "cluster.json", nodeId, $"127.0.0.1:{basePort + party}", connection, ConsensusFile: "consensus.db", Level: level.Name);
+            var config = new NodeConfig(nodeId, "cluster.json", nodeId, $"127.0.0.1:{basePort + party}", connection, ConsensusFile: "consensus.db", LoginRefillInterval: LoginBudgetPolicy.Default.RefillInterval, Level: level.Name);
             var resolved = config with { ClusterFile = clusterPath, DataDirectory = Path.Combine(directory, nodeId), ConsensusFile = consensus };
             using var identity = NodeIdentity.Create(nodeId, party);
             using var tls = SelfSignedCertificate.Create(nodeId);

@@ -61,6 +61,9 @@ public sealed class NodeRuntime : IAsyncDisposable
     /// <summary>Where it listens.</summary>
     public Uri Address => host.Address;
 
+    /// <summary>The node's sealed store (tests read its audit log).</summary>
+    internal IKeyStore Store => store;
+
     /// <summary>The OPAQUE configuration every node and client of these clusters uses.</summary>
     public static OpaqueConfiguration Opaque(string suite) => new(
         suite == OpaqueSuite.P256Sha256.Name ? OpaqueSuite.P256Sha256 : OpaqueSuite.Ristretto255Sha512,
@@ -107,7 +110,7 @@ public sealed class NodeRuntime : IAsyncDisposable
                 OpaqueSetup = secrets.Opaque,
                 Users = new StoredRegistrationRecordStore(store, opaque.Suite),
                 Vault = new StoredNodeVault(store),
-                LoginBudget = consensus is null ? new LocalLoginBudget(config.LoginLimit) : new ConsensusLoginBudget(consensus, config.NodeId, config.ClusterLoginLimit, config.LoginLimit),
+                LoginBudget = consensus is null ? new LocalLoginBudget(config.LoginBudget) : new ConsensusLoginBudget(consensus, config.NodeId, config.LoginBudget),
                 Primes = primes,
                 Level = SecurityLevel.FromName(config.Level),
             });
@@ -163,15 +166,20 @@ public sealed class NodeRuntime : IAsyncDisposable
 
     internal static string PrimesPath(NodeConfig config) => Path.Combine(config.DataDirectory, "primes.txt");
 
-    /// <summary>Publishes the state version and a heartbeat every second, so a restored old database is noticed.</summary>
+    /// <summary>
+    /// Every second: publishes the state version and a heartbeat (so a restored old database is noticed)
+    /// and applies operator unlocks (into the audit log); once a minute, drops expired login state.
+    /// </summary>
     private async Task PublishAsync()
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var ticks = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(stopping.Token).ConfigureAwait(false))
             {
                 await PublishOnceAsync(stopping.Token).ConfigureAwait(false);
+                await ApplyUnlocksOnceAsync(sweep: ++ticks % 60 == 0, stopping.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -188,5 +196,22 @@ public sealed class NodeRuntime : IAsyncDisposable
 
         await consensus.PublishStateVersionAsync(NodeId, await store.GetStateVersionAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         await consensus.HeartbeatAsync(NodeId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the loop does for logins each second (called directly by tests instead of waiting for a tick).</summary>
+    internal async Task<int> ApplyUnlocksOnceAsync(bool sweep, CancellationToken cancellationToken)
+    {
+        if (consensus is null)
+        {
+            return 0;
+        }
+
+        var applied = await Node.ApplyLoginUnlocksAsync(cancellationToken).ConfigureAwait(false);
+        if (sweep)
+        {
+            await consensus.SweepLoginStateAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return applied;
     }
 }

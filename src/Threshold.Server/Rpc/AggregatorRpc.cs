@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Microsoft.AspNetCore.Builder;
@@ -18,15 +19,19 @@ public static class AggregatorRpc
     /// <summary>The wallet service as declared in wallet.proto.</summary>
     public static ServiceDescriptor Service => WalletReflection.Descriptor.Services.Single(s => s.Name == "Wallet");
 
-    /// <summary>Every method of threshold.v1.Wallet, mapped to <paramref name="aggregator"/> and checked against the contract.</summary>
-    public static RpcServiceRegistry Registry(AggregatorService aggregator)
+    /// <summary>
+    /// Every method of threshold.v1.Wallet, mapped to <paramref name="aggregator"/> and checked against
+    /// the contract. With <paramref name="perUser"/> (see <see cref="WalletRateLimits.PerUserLimiter"/>),
+    /// RegisterStart and LoginStart for a user id over its limit are RESOURCE_EXHAUSTED before any node is called.
+    /// </summary>
+    public static RpcServiceRegistry Registry(AggregatorService aggregator, PartitionedRateLimiter<string>? perUser = null)
     {
         ArgumentNullException.ThrowIfNull(aggregator);
         var registry = new RpcServiceRegistry()
             .MapUnary(Method<GetClusterInfoRequest, ClusterInfo>("GetClusterInfo"), (_, _) => Task.FromResult(aggregator.GetClusterInfo()))
-            .MapUnary(Method<RegisterStartRequest, RegisterStartResponse>("RegisterStart"), (r, c) => Guard(() => aggregator.RegisterStartAsync(r, c.CancellationToken)))
+            .MapUnary(Method<RegisterStartRequest, RegisterStartResponse>("RegisterStart"), (r, c) => Guard(() => aggregator.RegisterStartAsync(r, c.CancellationToken), perUser, r.UserId))
             .MapUnary(Method<RegisterFinishRequest, RegisterFinishResponse>("RegisterFinish"), (r, c) => Guard(() => aggregator.RegisterFinishAsync(r, c.CancellationToken)))
-            .MapUnary(Method<LoginStartRequest, LoginStartResponse>("LoginStart"), (r, c) => Guard(() => aggregator.LoginStartAsync(r, c.CancellationToken)))
+            .MapUnary(Method<LoginStartRequest, LoginStartResponse>("LoginStart"), (r, c) => Guard(() => aggregator.LoginStartAsync(r, c.CancellationToken), perUser, r.UserId))
             .MapUnary(Method<LoginFinishRequest, LoginFinishResponse>("LoginFinish"), (r, c) => Guard(() => aggregator.LoginFinishAsync(r, c.CancellationToken)))
             .MapUnary(Method<GenerateKeyRequest, GenerateKeyResponse>("GenerateKey"), (r, c) => Guard(() => aggregator.GenerateKeyAsync(r, c.CancellationToken)))
             .MapUnary(Method<GetPublicKeyRequest, GetPublicKeyResponse>("GetPublicKey"), (r, c) => Guard(() => aggregator.GetPublicKeyAsync(r, c.CancellationToken)))
@@ -49,8 +54,18 @@ public static class AggregatorRpc
         where TResponse : IMessage<TResponse>, new() =>
         RpcMethod.FromDescriptor<TRequest, TResponse>(Service.FindMethodByName(name));
 
-    private static async Task<T> Guard<T>(Func<Task<T>> call)
+    private static async Task<T> Guard<T>(Func<Task<T>> call, PartitionedRateLimiter<string>? perUser = null, string? userId = null)
     {
+        // Only well-formed ids get a limiter (the aggregator refuses the others, and junk must not create partitions).
+        if (perUser is not null && Threshold.Opaque.Cluster.UserId.TryParse(userId, out _))
+        {
+            using var lease = perUser.AttemptAcquire(userId!);
+            if (!lease.IsAcquired)
+            {
+                throw new RpcException(RpcStatusCode.ResourceExhausted, "too many registration or login calls for this user; retry later");
+            }
+        }
+
         try
         {
             return await call().ConfigureAwait(false);

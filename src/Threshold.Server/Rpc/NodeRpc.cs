@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Threshold.Aggregator;
 using Threshold.Contracts.V1;
@@ -22,8 +23,8 @@ public static class NodeRpc
             .MapUnary(Method<GetNodeInfoRequest, NodeInfo>("GetNodeInfo"), (_, _) => Task.FromResult(node.GetNodeInfo()))
             .MapUnary(Method<NodeBytesRequest, NodeBytesResponse>("RegisterStart"), (r, _) => Guard(() => Task.FromResult(node.RegisterStart(r))))
             .MapUnary(Method<NodeRegistrationUpload, NodeRegistrationAck>("RegisterFinish"), (r, c) => Guard(() => node.RegisterFinishAsync(r, c.CancellationToken)))
-            .MapUnary(Method<NodeBytesRequest, NodeLoginStartResponse>("LoginStart"), (r, c) => Guard(() => node.LoginStartAsync(r, c.CancellationToken)))
-            .MapUnary(Method<NodeBytesRequest, NodeLoginFinishResponse>("LoginFinish"), (r, c) => Guard(() => node.LoginFinishAsync(r, c.CancellationToken)))
+            .MapUnary(Method<NodeLoginStartRequest, NodeLoginStartResponse>("LoginStart"), (r, c) => Guard(() => node.LoginStartAsync(r, c.CancellationToken), c))
+            .MapUnary(Method<NodeLoginFinishRequest, NodeLoginFinishResponse>("LoginFinish"), (r, c) => Guard(() => node.LoginFinishAsync(r, c.CancellationToken)))
             .MapUnary(Method<ChannelEnvelope, ChannelEnvelope>("Submit"), (r, c) => Guard(() => node.SubmitAsync(r, c.CancellationToken)))
             .MapUnary(Method<StartProtocolRequest, ProtocolStep>("StartProtocol"), (r, c) => Guard(() => node.StartProtocolAsync(r, c.CancellationToken)))
             .MapUnary(Method<DeliverRequest, ProtocolStep>("Deliver"), (r, c) => Guard(() => node.DeliverAsync(r, c.CancellationToken)))
@@ -38,8 +39,14 @@ public static class NodeRpc
         where TResponse : Google.Protobuf.IMessage<TResponse>, new() =>
         RpcMethod.FromDescriptor<TRequest, TResponse>(Service.FindMethodByName(name));
 
-    /// <summary>A node's refusal as an RPC status: the kind maps to its gRPC code, the message stays short.</summary>
-    private static async Task<T> Guard<T>(Func<Task<T>> call)
+    /// <summary>The trailer that carries a <see cref="LoginLocked"/> with a RESOURCE_EXHAUSTED status.</summary>
+    internal const string LoginLockedTrailer = "threshold-login-locked-bin";
+
+    /// <summary>
+    /// A node's refusal as an RPC status: the kind maps to its gRPC code, the message stays short. A
+    /// locked login is RESOURCE_EXHAUSTED with a <see cref="LoginLocked"/> in <see cref="LoginLockedTrailer"/>.
+    /// </summary>
+    private static async Task<T> Guard<T>(Func<Task<T>> call, RpcContext? context = null)
     {
         try
         {
@@ -47,6 +54,11 @@ public static class NodeRpc
         }
         catch (NodeException e)
         {
+            if (e is { Kind: NodeErrorKind.LoginLocked, LockedUntil: { } until } && context is not null)
+            {
+                context.ResponseTrailers.Add(LoginLockedTrailer, new LoginLocked { LockedUntilUnixMs = until.ToUnixTimeMilliseconds() }.ToByteArray());
+            }
+
             throw new RpcException(e.Kind switch
             {
                 NodeErrorKind.InvalidArgument => RpcStatusCode.InvalidArgument,
@@ -54,7 +66,7 @@ public static class NodeRpc
                 NodeErrorKind.PermissionDenied => RpcStatusCode.PermissionDenied,
                 NodeErrorKind.Unauthenticated => RpcStatusCode.Unauthenticated,
                 NodeErrorKind.FailedPrecondition => RpcStatusCode.FailedPrecondition,
-                NodeErrorKind.ResourceExhausted => RpcStatusCode.ResourceExhausted,
+                NodeErrorKind.ResourceExhausted or NodeErrorKind.LoginLocked => RpcStatusCode.ResourceExhausted,
                 _ => RpcStatusCode.Internal,
             }, e.Message);
         }
@@ -81,10 +93,10 @@ public sealed class RpcNodeClient(string nodeId, RpcClient client) : INodeClient
     public Task<NodeRegistrationAck> RegisterFinishAsync(NodeRegistrationUpload request, CancellationToken cancellationToken) => Call<NodeRegistrationUpload, NodeRegistrationAck>("RegisterFinish", request, cancellationToken);
 
     /// <inheritdoc />
-    public Task<NodeLoginStartResponse> LoginStartAsync(NodeBytesRequest request, CancellationToken cancellationToken) => Call<NodeBytesRequest, NodeLoginStartResponse>("LoginStart", request, cancellationToken);
+    public Task<NodeLoginStartResponse> LoginStartAsync(NodeLoginStartRequest request, CancellationToken cancellationToken) => Call<NodeLoginStartRequest, NodeLoginStartResponse>("LoginStart", request, cancellationToken);
 
     /// <inheritdoc />
-    public Task<NodeLoginFinishResponse> LoginFinishAsync(NodeBytesRequest request, CancellationToken cancellationToken) => Call<NodeBytesRequest, NodeLoginFinishResponse>("LoginFinish", request, cancellationToken);
+    public Task<NodeLoginFinishResponse> LoginFinishAsync(NodeLoginFinishRequest request, CancellationToken cancellationToken) => Call<NodeLoginFinishRequest, NodeLoginFinishResponse>("LoginFinish", request, cancellationToken);
 
     /// <inheritdoc />
     public Task<ChannelEnvelope> SubmitAsync(ChannelEnvelope request, CancellationToken cancellationToken) => Call<ChannelEnvelope, ChannelEnvelope>("Submit", request, cancellationToken);
@@ -101,6 +113,24 @@ public sealed class RpcNodeClient(string nodeId, RpcClient client) : INodeClient
     /// <inheritdoc />
     public void Dispose() => client.Dispose();
 
+    /// <summary>The time in a <see cref="LoginLocked"/> trailer, if the node sent one that parses.</summary>
+    private static DateTimeOffset? LockedUntil(RpcMetadata trailers)
+    {
+        if (trailers.GetBytes(NodeRpc.LoginLockedTrailer) is not { } bytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            return DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(LoginLocked.Parser.ParseFrom(bytes).LockedUntilUnixMs, 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
+
     private async Task<TResponse> Call<TRequest, TResponse>(string name, TRequest request, CancellationToken cancellationToken)
         where TRequest : Google.Protobuf.IMessage<TRequest>, new()
         where TResponse : Google.Protobuf.IMessage<TResponse>, new()
@@ -111,6 +141,7 @@ public sealed class RpcNodeClient(string nodeId, RpcClient client) : INodeClient
         }
         catch (RpcException e)
         {
+            var locked = e.StatusCode == RpcStatusCode.ResourceExhausted ? LockedUntil(e.Trailers) : null;
             var kind = e.StatusCode switch
             {
                 RpcStatusCode.InvalidArgument => NodeErrorKind.InvalidArgument,
@@ -118,10 +149,10 @@ public sealed class RpcNodeClient(string nodeId, RpcClient client) : INodeClient
                 RpcStatusCode.PermissionDenied => NodeErrorKind.PermissionDenied,
                 RpcStatusCode.Unauthenticated => NodeErrorKind.Unauthenticated,
                 RpcStatusCode.FailedPrecondition => NodeErrorKind.FailedPrecondition,
-                RpcStatusCode.ResourceExhausted => NodeErrorKind.ResourceExhausted,
+                RpcStatusCode.ResourceExhausted => locked is null ? NodeErrorKind.ResourceExhausted : NodeErrorKind.LoginLocked,
                 _ => (NodeErrorKind?)null,
             };
-            throw new NodeCallException(NodeId, kind, unavailable: kind is null, e.Detail);
+            throw new NodeCallException(NodeId, kind, unavailable: kind is null, e.Detail) { LockedUntil = locked };
         }
     }
 }

@@ -10,52 +10,139 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
 {
     private readonly TimeProvider clock = timeProvider ?? TimeProvider.System;
     private readonly Lock gate = new();
-    private readonly Dictionary<string, Dictionary<string, long>> failures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> versions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> heartbeats = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> budgets = new(StringComparer.Ordinal);            // user → tat (ms), only while not full
+    private readonly PriorityQueue<string, long> budgetExpiry = new();                           // (user, a tat it had); stale entries are skipped
+    private readonly Dictionary<(string User, string Attempt), AttemptRecord> attempts = [];
+    private readonly PriorityQueue<(string User, string Attempt), long> attemptExpiry = new();
+    private readonly List<LoginUnlock> unlocks = [];
+    private readonly Dictionary<string, long> unlockCursors = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public Task<FailedLoginCount> RecordFailedLoginAsync(string user, string node, CancellationToken cancellationToken = default)
+    public Task<LoginAdmission> AdmitLoginAttemptAsync(LoginAttempt attempt, LoginBudgetPolicy policy, CancellationToken cancellationToken = default)
     {
-        Names.Id(user, nameof(user));
-        Names.Id(node, nameof(node));
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(policy);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var key = (attempt.User, Convert.ToHexStringLower(attempt.Id));
         lock (gate)
         {
-            if (!failures.TryGetValue(user, out var perNode))
+            Sweep(now);
+            if (attempts.TryGetValue(key, out var known))
             {
-                perNode = new Dictionary<string, long>(StringComparer.Ordinal);
-                failures[user] = perNode;
+                var (left, next) = LoginBucket.Peek(StoredTat(attempt.User), now, policy);
+                var outcome = !known.Binding.AsSpan().SequenceEqual(attempt.Binding) ? LoginAdmissionOutcome.BindingMismatch
+                    : !known.Nodes.Add(attempt.Node) ? LoginAdmissionOutcome.AlreadyServed
+                    : LoginAdmissionOutcome.Joined;
+                return Task.FromResult(new LoginAdmission(outcome, left, left == 0 ? At(next) : null));
             }
 
-            var count = perNode.GetValueOrDefault(node) + 1;
-            perNode[node] = count;
-            return Task.FromResult(new FailedLoginCount(count, Total(user)));
+            var (admitted, tat, tokensLeft, nextToken) = LoginBucket.Charge(StoredTat(attempt.User), now, policy);
+            if (!admitted)
+            {
+                return Task.FromResult(new LoginAdmission(LoginAdmissionOutcome.Locked, 0, At(nextToken)));
+            }
+
+            SetTat(attempt.User, tat);
+            var expires = now + LoginBucket.Milliseconds(policy.AttemptLifetime);
+            attempts[key] = new AttemptRecord(attempt.Binding.ToArray(), new HashSet<string>(StringComparer.Ordinal) { attempt.Node }, expires);
+            attemptExpiry.Enqueue(key, expires);
+            return Task.FromResult(new LoginAdmission(LoginAdmissionOutcome.Charged, tokensLeft, tokensLeft == 0 ? At(nextToken) : null));
         }
     }
 
     /// <inheritdoc />
-    public Task ResetFailedLoginsAsync(string user, string node, CancellationToken cancellationToken = default)
+    public Task<bool> RefundLoginAttemptAsync(string user, ReadOnlyMemory<byte> attemptId, LoginBudgetPolicy policy, CancellationToken cancellationToken = default)
     {
         Names.Id(user, nameof(user));
+        CheckAttemptId(attemptId.Span);
+        ArgumentNullException.ThrowIfNull(policy);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        lock (gate)
+        {
+            Sweep(now);
+            if (!attempts.TryGetValue((user, Convert.ToHexStringLower(attemptId.Span)), out var record) || record.Refunded)
+            {
+                return Task.FromResult(false);
+            }
+
+            record.Refunded = true;
+            if (LoginBucket.Refund(StoredTat(user), now, policy) is { } tat)
+            {
+                SetTat(user, tat);
+            }
+            else
+            {
+                budgets.Remove(user);
+            }
+
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<LoginBudgetState> LoginBudgetAsync(string user, LoginBudgetPolicy policy, CancellationToken cancellationToken = default)
+    {
+        Names.Id(user, nameof(user));
+        ArgumentNullException.ThrowIfNull(policy);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        lock (gate)
+        {
+            var (left, next) = LoginBucket.Peek(StoredTat(user), now, policy);
+            return Task.FromResult(new LoginBudgetState(left, At(next)));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<long> UnlockLoginAsync(string user, string by, string reason, CancellationToken cancellationToken = default)
+    {
+        Names.Id(user, nameof(user));
+        Names.Id(by, nameof(by));
+        Names.Details(reason);
+        var now = Milliseconds(clock.GetUtcNow());
+        lock (gate)
+        {
+            budgets.Remove(user);
+            var unlock = new LoginUnlock(unlocks.Count + 1, user, now, by, reason);
+            unlocks.Add(unlock);
+            return Task.FromResult(unlock.Sequence);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<LoginUnlock>> UnauditedLoginUnlocksAsync(string node, CancellationToken cancellationToken = default)
+    {
         Names.Id(node, nameof(node));
         lock (gate)
         {
-            if (failures.TryGetValue(user, out var perNode) && perNode.Remove(node) && perNode.Count == 0)
-            {
-                failures.Remove(user);
-            }
+            var cursor = (int)Math.Min(unlockCursors.GetValueOrDefault(node), unlocks.Count);
+            IReadOnlyList<LoginUnlock> pending = unlocks.Skip(cursor).Take(100).ToList();
+            return Task.FromResult(pending);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task MarkLoginUnlocksAuditedAsync(string node, long sequence, CancellationToken cancellationToken = default)
+    {
+        Names.Id(node, nameof(node));
+        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
+        lock (gate)
+        {
+            unlockCursors[node] = Math.Max(unlockCursors.GetValueOrDefault(node), sequence);
         }
 
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public Task<long> FailedLoginTotalAsync(string user, CancellationToken cancellationToken = default)
+    public Task<LoginStoreUsage> SweepLoginStateAsync(CancellationToken cancellationToken = default)
     {
-        Names.Id(user, nameof(user));
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         lock (gate)
         {
-            return Task.FromResult(Total(user));
+            Sweep(now);
+            return Task.FromResult(new LoginStoreUsage(budgets.Count, attempts.Count, attempts.Values.Sum(a => (long)a.Nodes.Count), unlocks.Count));
         }
     }
 
@@ -120,7 +207,56 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
         }
     }
 
-    private long Total(string user) => failures.TryGetValue(user, out var perNode) ? perNode.Values.Sum() : 0;
+    private static void CheckAttemptId(ReadOnlySpan<byte> attemptId)
+    {
+        if (attemptId.Length != LoginAttempt.IdLength)
+        {
+            throw new ArgumentException($"an attempt id is {LoginAttempt.IdLength} bytes", nameof(attemptId));
+        }
+    }
+
+    private static DateTimeOffset? At(long? unixMilliseconds) => unixMilliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    private long? StoredTat(string user) => budgets.TryGetValue(user, out var tat) ? tat : null;
+
+    private void SetTat(string user, long tat)
+    {
+        budgets[user] = tat;
+        budgetExpiry.Enqueue(user, tat);
+    }
+
+    /// <summary>Forgets attempts past their lifetime and budgets that are full again (called under the gate).</summary>
+    private void Sweep(long now)
+    {
+        while (attemptExpiry.TryPeek(out var key, out var expires) && expires <= now)
+        {
+            attemptExpiry.Dequeue();
+            if (attempts.TryGetValue(key, out var record) && record.Expires <= now)
+            {
+                attempts.Remove(key);
+            }
+        }
+
+        while (budgetExpiry.TryPeek(out var user, out var tat) && tat <= now)
+        {
+            budgetExpiry.Dequeue();
+            if (budgets.TryGetValue(user, out var current) && current <= now)
+            {
+                budgets.Remove(user);
+            }
+        }
+    }
 
     private static DateTimeOffset Milliseconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
+
+    private sealed class AttemptRecord(byte[] binding, HashSet<string> nodes, long expires)
+    {
+        public byte[] Binding { get; } = binding;
+
+        public HashSet<string> Nodes { get; } = nodes;
+
+        public long Expires { get; } = expires;
+
+        public bool Refunded { get; set; }
+    }
 }

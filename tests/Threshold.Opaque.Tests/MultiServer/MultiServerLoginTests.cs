@@ -68,8 +68,9 @@ public sealed class MultiServerLoginTests
 
         var error = Assert.Throws<ThresholdNotMetException>(() => cluster.Login(user, Password, ["node-2", "node-4"]));
         Assert.Equal(3, error.Threshold);
-        Assert.Equal(["node-2", "node-4"], error.Failed);
-        Assert.Empty(error.Authenticated);
+        Assert.Equal(["node-2", "node-4"], error.Authenticated);
+        Assert.Empty(error.Failed);
+        Assert.Equal(["node-2", "node-4"], error.Confirmations.Select(c => c.NodeId));
         Assert.Contains("needs 3", error.Message, StringComparison.Ordinal);
     }
 
@@ -107,10 +108,11 @@ public sealed class MultiServerLoginTests
             }
             else
             {
-                // Two answers cannot reach t = 3: the client stops before any key stretching.
+                // Two answers cannot reach t = 3; the two that answered still get KE3, as proof of the password.
                 var error = Assert.Throws<ThresholdNotMetException>(() => login.Finish(responses));
-                Assert.Empty(error.Authenticated);
-                Assert.Equal(5, error.Failed.Count);
+                Assert.Equal(["node-2", "node-4"], error.Authenticated);
+                Assert.Equal(["node-1", "node-3", "node-5"], error.Failed);
+                Assert.Equal(["node-2", "node-4"], error.Confirmations.Select(c => c.NodeId));
             }
         }
     }
@@ -130,6 +132,8 @@ public sealed class MultiServerLoginTests
         var unknown = Assert.Throws<ThresholdNotMetException>(() => cluster.Login(UserId.New(rng), Password, cluster.Nodes.Select(n => n.NodeId)));
         Assert.Empty(wrong.Authenticated);
         Assert.Empty(unknown.Authenticated);
+        Assert.Empty(wrong.Confirmations);
+        Assert.Empty(unknown.Confirmations);
         Assert.Equal(wrong.Failed, unknown.Failed);
     }
 
@@ -183,6 +187,93 @@ public sealed class MultiServerLoginTests
         (responses[0], responses[1]) = (responses[0] with { SealedExportShare = responses[1].SealedExportShare }, responses[1] with { SealedExportShare = responses[0].SealedExportShare });
         var error = Assert.Throws<ThresholdNotMetException>(() => login.Finish(responses));
         Assert.Equal(["node-3"], error.Authenticated);
+        Assert.Equal(["node-3"], error.Confirmations.Select(c => c.NodeId));
+    }
+
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public void OneLoginIsOneAttemptWithOneBlindedElement(string suite)
+    {
+        using var cluster = NewCluster(suite, "one attempt");
+        var user = UserId.New(new SeededRandom("one attempt id"));
+        using var login = cluster.Client.StartLogin(user, Password);
+        using var other = cluster.Client.StartLogin(user, Password);
+        var elementLength = cluster.Configuration.Suite.PublicKeyLength;
+        var nonceLength = cluster.Configuration.Suite.NonceLength;
+
+        // Every node gets the same attempt id and blinded element, and its own nonce and key share.
+        Assert.Equal(16, login.AttemptId.Length);
+        Assert.All(login.Requests, r => Assert.Equal(login.AttemptId.ToArray(), r.AttemptId));
+        Assert.Single(login.Requests.Select(r => Convert.ToHexString(r.KE1.AsSpan(0, elementLength))).Distinct());
+        Assert.Equal(5, login.Requests.Select(r => Convert.ToHexString(r.KE1.AsSpan(elementLength, nonceLength))).Distinct().Count());
+        Assert.Equal(5, login.Requests.Select(r => Convert.ToHexString(r.KE1.AsSpan(elementLength + nonceLength))).Distinct().Count());
+
+        // Another login is another attempt with another blind.
+        Assert.False(login.AttemptId.SequenceEqual(other.AttemptId));
+        Assert.NotEqual(Convert.ToHexString(login.Requests[0].KE1.AsSpan(0, elementLength)), Convert.ToHexString(other.Requests[0].KE1.AsSpan(0, elementLength)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public void AnAnswerForAnotherAttemptDoesNotVerify(string suite)
+    {
+        using var cluster = NewCluster(suite, "other attempt");
+        var user = UserId.New(new SeededRandom("other attempt id"));
+        using var exportKey = cluster.Register(user, Password);
+        using var login = cluster.Client.StartLogin(user, Password);
+
+        // node-1 is handed the KE1 under another attempt id, node-2 without one: their AKEs run under other
+        // contexts, so their KE2s fail at the client; the other three suffice.
+        var responses = login.Requests.Select(r => r.NodeId switch
+        {
+            "node-1" => cluster.Node(r.NodeId).StartLogin(r with { AttemptId = new byte[16] }).Response,
+            "node-2" => cluster.Node(r.NodeId).StartLogin(r with { AttemptId = null }).Response,
+            _ => cluster.Node(r.NodeId).StartLogin(r).Response,
+        }).ToList();
+        using var result = login.Finish(responses);
+        Assert.Equal(["node-1", "node-2"], result.FailedNodes);
+        Assert.True(result.ExportKey.FixedTimeEquals(exportKey.Span));
+
+        // An attempt id of another length is malformed.
+        var request = login.Requests[0] with { AttemptId = new byte[15] };
+        Assert.Equal("attempt_id", Assert.Throws<DecodingException>(() => cluster.Node(request.NodeId).StartLogin(request)).Field);
+    }
+
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public void WithTooFewNodesTheRightPasswordIsStillConfirmedToThoseThatAnswered(string suite)
+    {
+        using var cluster = NewCluster(suite, "confirm");
+        var user = UserId.New(new SeededRandom("confirm id"));
+        using (cluster.Register(user, Password))
+        {
+        }
+
+        foreach (var (password, confirmed) in new[] { (Password, true), ("not the password"u8.ToArray(), false) })
+        {
+            using var login = cluster.Client.StartLogin(user, password);
+            var pending = new Dictionary<string, Threshold.Opaque.Server.PendingLogin>();
+            var responses = login.Requests.Where(r => r.NodeId is "node-1" or "node-5").Select(r =>
+            {
+                var (response, state) = cluster.Node(r.NodeId).StartLogin(r);
+                pending[r.NodeId] = state;
+                return response;
+            }).ToList();
+            var error = Assert.Throws<ThresholdNotMetException>(() => login.Finish(responses));
+            if (!confirmed)
+            {
+                Assert.Empty(error.Confirmations);
+                continue;
+            }
+
+            // Each node accepts its KE3: the password is proven to it, though no session key was kept.
+            Assert.Equal(["node-1", "node-5"], error.Confirmations.Select(c => c.NodeId));
+            foreach (var confirmation in error.Confirmations)
+            {
+                using var session = cluster.Node(confirmation.NodeId).FinishLogin(pending[confirmation.NodeId], confirmation);
+                Assert.Equal(user, session.UserId);
+            }
+        }
     }
 
     [Theory]

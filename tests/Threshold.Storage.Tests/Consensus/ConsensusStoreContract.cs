@@ -4,7 +4,7 @@ using Threshold.Storage.Tests.Support;
 namespace Threshold.Storage.Tests.Consensus;
 
 /// <summary>The behaviour every <see cref="IConsensusStore"/> must have.</summary>
-public abstract class ConsensusStoreContract : IAsyncLifetime
+public abstract partial class ConsensusStoreContract : IAsyncLifetime
 {
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -21,35 +21,6 @@ public abstract class ConsensusStoreContract : IAsyncLifetime
     }
 
     protected abstract Task<IConsensusStore> CreateAsync();
-
-    [Fact]
-    public async Task FailedLoginsAreSummedOverNodesEachCountingItsOwn()
-    {
-        Assert.Equal(0, await Store.FailedLoginTotalAsync("alice", Ct));
-        Assert.Equal(new FailedLoginCount(1, 1), await Store.RecordFailedLoginAsync("alice", "node-1", Ct));
-        Assert.Equal(new FailedLoginCount(2, 2), await Store.RecordFailedLoginAsync("alice", "node-1", Ct));
-        Assert.Equal(new FailedLoginCount(1, 3), await Store.RecordFailedLoginAsync("alice", "node-2", Ct));
-        Assert.Equal(new FailedLoginCount(1, 4), await Store.RecordFailedLoginAsync("alice", "node-3", Ct));
-        Assert.Equal(new FailedLoginCount(1, 1), await Store.RecordFailedLoginAsync("bob", "node-1", Ct));
-        Assert.Equal(4, await Store.FailedLoginTotalAsync("alice", Ct));
-
-        // A successful login on node 2 resets node 2's counter only.
-        await Store.ResetFailedLoginsAsync("alice", "node-2", Ct);
-        Assert.Equal(3, await Store.FailedLoginTotalAsync("alice", Ct));
-        Assert.Equal(new FailedLoginCount(3, 4), await Store.RecordFailedLoginAsync("alice", "node-1", Ct));
-        await Store.ResetFailedLoginsAsync("alice", "node-1", Ct);
-        await Store.ResetFailedLoginsAsync("alice", "node-3", Ct);
-        await Store.ResetFailedLoginsAsync("alice", "node-9", Ct); // nothing to reset
-        Assert.Equal(0, await Store.FailedLoginTotalAsync("alice", Ct));
-        Assert.Equal(1, await Store.FailedLoginTotalAsync("bob", Ct));
-    }
-
-    [Fact]
-    public async Task ConcurrentFailuresAreAllCounted()
-    {
-        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Store.RecordFailedLoginAsync("alice", $"node-{i % 4}", Ct)));
-        Assert.Equal(40, await Store.FailedLoginTotalAsync("alice", Ct));
-    }
 
     [Fact]
     public async Task PublishedStateVersionsOnlyMoveForward()
@@ -92,8 +63,8 @@ public abstract class ConsensusStoreContract : IAsyncLifetime
     [Fact]
     public async Task IdsAreChecked()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.RecordFailedLoginAsync("", "node-1", Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.RecordFailedLoginAsync("alice", "node\n1", Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.LoginBudgetAsync("", LoginBudgetPolicy.Default, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.UnauditedLoginUnlocksAsync("node\n1", Ct));
         await Assert.ThrowsAsync<ArgumentException>(() => Store.HeartbeatAsync(new string('n', 300), Ct));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.LiveNodesAsync(TimeSpan.FromSeconds(-1), Ct));
     }
@@ -126,11 +97,16 @@ public sealed class SqliteConsensusStoreTests : ConsensusStoreContract
         await using var node1 = await SqliteConsensusStore.OpenAsync(FilePath, Clock, Ct);
         await using var node2 = await SqliteConsensusStore.OpenAsync(FilePath, Clock, Ct);
 
-        await node1.RecordFailedLoginAsync("alice", "node-1", Ct);
-        Assert.Equal(new FailedLoginCount(1, 2), await node2.RecordFailedLoginAsync("alice", "node-2", Ct));
-        Assert.Equal(2, await node1.FailedLoginTotalAsync("alice", Ct));
-        await node2.ResetFailedLoginsAsync("alice", "node-2", Ct);
-        Assert.Equal(1, await node1.FailedLoginTotalAsync("alice", Ct));
+        var policy = new LoginBudgetPolicy(5, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5));
+        var attempt = Enumerable.Repeat((byte)7, 16).ToArray();
+        var binding = Enumerable.Repeat((byte)9, 32).ToArray();
+        Assert.Equal(LoginAdmissionOutcome.Charged, (await node1.AdmitLoginAttemptAsync(new LoginAttempt("alice", attempt, binding, "node-1"), policy, Ct)).Outcome);
+        Assert.Equal(new LoginAdmission(LoginAdmissionOutcome.Joined, 4, null), await node2.AdmitLoginAttemptAsync(new LoginAttempt("alice", attempt, binding, "node-2"), policy, Ct));
+        Assert.True(await node2.RefundLoginAttemptAsync("alice", attempt, policy, Ct));
+        Assert.False(await node1.RefundLoginAttemptAsync("alice", attempt, policy, Ct));
+        Assert.Equal(5, (await node1.LoginBudgetAsync("alice", policy, Ct)).TokensLeft);
+        var unlock = await node1.UnlockLoginAsync("alice", "operator", "test", Ct);
+        Assert.Equal([unlock], (await node2.UnauditedLoginUnlocksAsync("node-2", Ct)).Select(u => u.Sequence));
 
         await node1.PublishStateVersionAsync("node-1", 12, Ct);
         Assert.Equal(12, await node2.StateVersionAsync("node-1", Ct));
@@ -140,7 +116,12 @@ public sealed class SqliteConsensusStoreTests : ConsensusStoreContract
         await node2.HeartbeatAsync("node-2", Ct);
         Assert.Equal(["node-1", "node-2"], (await Store.LiveNodesAsync(TimeSpan.FromSeconds(1), Ct)).Select(h => h.Node));
 
-        await Task.WhenAll(Enumerable.Range(0, 30).Select(i => (i % 2 == 0 ? node1 : node2).RecordFailedLoginAsync("bob", $"node-{(i % 2) + 1}", Ct)));
-        Assert.Equal(30, await Store.FailedLoginTotalAsync("bob", Ct));
+        // Thirty KE1s of ten attempts from two processes at once: ten charges, whatever the interleaving.
+        var roomy = new LoginBudgetPolicy(20, TimeSpan.FromHours(1), TimeSpan.FromMinutes(5));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => (i % 2 == 0 ? node1 : node2).AdmitLoginAttemptAsync(
+            new LoginAttempt("bob", Enumerable.Repeat((byte)(i / 3), 16).ToArray(), binding, $"node-{(i % 3) + 1}"), roomy, Ct)));
+        Assert.Equal(10, outcomes.Count(o => o.Outcome == LoginAdmissionOutcome.Charged));
+        Assert.Equal(20, outcomes.Count(o => o.Outcome == LoginAdmissionOutcome.Joined));
+        Assert.Equal(10, (await Store.LoginBudgetAsync("bob", roomy, Ct)).TokensLeft);
     }
 }
