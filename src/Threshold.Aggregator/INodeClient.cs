@@ -95,7 +95,7 @@ public sealed class InProcessNodeClient(NodeService node) : INodeClient
         }
         catch (NodeException e)
         {
-            throw new NodeCallException(node.NodeId, e.Kind, unavailable: false, e.Message);
+            throw new NodeCallException(node.NodeId, e.Kind, unavailable: e.Kind == NodeErrorKind.Unavailable, e.Message);
         }
     }
 }

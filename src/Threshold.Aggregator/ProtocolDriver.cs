@@ -21,7 +21,10 @@ public sealed record ProtocolOutcome(
 /// all nodes in parallel, until every node has completed or aborted or no message is left to route.
 /// Each call has its own deadline; a node that misses it is reported unresponsive.
 /// </summary>
-public sealed class ProtocolDriver(TimeSpan callTimeout)
+/// <param name="callTimeout">The deadline of each call.</param>
+/// <param name="reached">Told of every node that answered a call (even with a refusal); may be null.</param>
+/// <param name="unreached">Told of every node a call could not reach; may be null.</param>
+public sealed class ProtocolDriver(TimeSpan callTimeout, Action<string>? reached = null, Action<string>? unreached = null)
 {
     /// <summary>Runs <paramref name="request"/> on every node of <paramref name="nodes"/> (by party index).</summary>
     public async Task<ProtocolOutcome> RunAsync(IReadOnlyDictionary<int, INodeClient> nodes, StartProtocolRequest request, CancellationToken cancellationToken)
@@ -127,10 +130,13 @@ public sealed class ProtocolDriver(TimeSpan callTimeout)
         deadline.CancelAfter(callTimeout);
         try
         {
-            return await call(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            var step = await call(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            reached?.Invoke(node.NodeId);
+            return step;
         }
         catch (NodeCallException e) when (!e.Unavailable)
         {
+            reached?.Invoke(node.NodeId);
             lock (refusing)
             {
                 refusing.Add(node.NodeId);
@@ -138,6 +144,11 @@ public sealed class ProtocolDriver(TimeSpan callTimeout)
         }
         catch (Exception e) when (e is NodeCallException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
+            if (e is NodeCallException)
+            {
+                unreached?.Invoke(node.NodeId);
+            }
+
             lock (unresponsive)
             {
                 unresponsive.Add(node.NodeId);

@@ -20,6 +20,9 @@ public enum NodeErrorKind
 
     /// <summary>Too many attempts.</summary>
     ResourceExhausted,
+
+    /// <summary>The node cannot do this now for want of something outside it (the consensus store); retry later.</summary>
+    Unavailable,
 }
 
 /// <summary>A node refused a request; nothing was changed. The message is short and never secret.</summary>

@@ -4,13 +4,24 @@ using System.Text.Json.Serialization;
 namespace Threshold.Server.Hosting;
 
 /// <summary>One node as the cluster file describes it: everything others need to reach and verify it.</summary>
+/// <param name="NodeId">Its name.</param>
+/// <param name="Party">Its party index.</param>
+/// <param name="Address">Where it serves (https://host:port).</param>
+/// <param name="SigningKey">Its message-signing public key (SubjectPublicKeyInfo, base64).</param>
+/// <param name="AgreementKey">Its ECDH public key (SubjectPublicKeyInfo, base64).</param>
+/// <param name="TlsCertificate">Its TLS certificate (PEM), which the aggregator pins.</param>
+/// <param name="OpaqueServerKey">
+/// Its OPAQUE AKE public key (base64), so the aggregator can describe the node to wallets while it is
+/// down. Files written before it was added lack it; the aggregator then asks the node at start-up.
+/// </param>
 public sealed record ClusterNodeEntry(
     string NodeId,
     int Party,
     string Address,
     string SigningKey,
     string AgreementKey,
-    string TlsCertificate);
+    string TlsCertificate,
+    string? OpaqueServerKey = null);
 
 /// <summary>The aggregator as the cluster file describes it.</summary>
 public sealed record ClusterAggregatorEntry(string Address, string TlsCertificate, string ClientCertificate);
@@ -42,6 +53,11 @@ public sealed record ClusterFile(int Threshold, string OpaqueSuite, IReadOnlyLis
 /// <param name="LoginLimit">Failed logins this node allows per user.</param>
 /// <param name="ClusterLoginLimit">Failed logins the whole cluster allows per user.</param>
 /// <param name="Level">Paillier level, "2048" or "3072".</param>
+/// <param name="HeartbeatSeconds">
+/// How often the node publishes its state version and a heartbeat in the background while that works
+/// (failures are retried sooner, with backoff). Signing does not wait for it: the version is published
+/// before every partial signature leaves.
+/// </param>
 public sealed record NodeConfig(
     string NodeId,
     string ClusterFile,
@@ -51,7 +67,8 @@ public sealed record NodeConfig(
     string? ConsensusFile = null,
     int LoginLimit = 10,
     int ClusterLoginLimit = 10,
-    string Level = "2048")
+    string Level = "2048",
+    double HeartbeatSeconds = 1)
 {
     /// <summary>Reads a node configuration; relative paths are taken from the file's directory.</summary>
     public static NodeConfig Load(string path)

@@ -104,7 +104,8 @@ public static class ClusterInit
                 $"https://127.0.0.1:{basePort + party}",
                 Convert.ToBase64String(identity.SigningPublicKey),
                 Convert.ToBase64String(identity.AgreementPublicKey),
-                tls.ExportCertificatePem()));
+                tls.ExportCertificatePem(),
+                Convert.ToBase64String(setup.AkeKeyPair.PublicKey.Serialize())));
         }
 
         new ClusterFile(threshold, suite.Name, entries, new ClusterAggregatorEntry($"https://127.0.0.1:{basePort}", aggregatorTls.ExportCertificatePem(), aggregatorClient.ExportCertificatePem())).Save(clusterPath);

@@ -55,6 +55,7 @@ public static class NodeRpc
                 NodeErrorKind.Unauthenticated => RpcStatusCode.Unauthenticated,
                 NodeErrorKind.FailedPrecondition => RpcStatusCode.FailedPrecondition,
                 NodeErrorKind.ResourceExhausted => RpcStatusCode.ResourceExhausted,
+                NodeErrorKind.Unavailable => RpcStatusCode.Unavailable,
                 _ => RpcStatusCode.Internal,
             }, e.Message);
         }
@@ -119,7 +120,7 @@ public sealed class RpcNodeClient(string nodeId, RpcClient client) : INodeClient
                 RpcStatusCode.Unauthenticated => NodeErrorKind.Unauthenticated,
                 RpcStatusCode.FailedPrecondition => NodeErrorKind.FailedPrecondition,
                 RpcStatusCode.ResourceExhausted => NodeErrorKind.ResourceExhausted,
-                _ => (NodeErrorKind?)null,
+                _ => (NodeErrorKind?)null, // UNAVAILABLE among them: unreachable, or a node that cannot sign now
             };
             throw new NodeCallException(NodeId, kind, unavailable: kind is null, e.Detail);
         }
