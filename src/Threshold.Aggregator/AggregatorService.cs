@@ -1,11 +1,19 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Threshold.Cggmp.Auxiliary;
+using Threshold.Cggmp.KeyGeneration;
 using Threshold.Cggmp.Presigning;
 using Threshold.Cggmp.Signing;
 using Threshold.Contracts.V1;
 using Threshold.Curves;
 using Threshold.Node;
+using Threshold.Node.Protocols;
+using Threshold.Paillier;
+using Threshold.Rounds;
+using Threshold.Rounds.Signing;
 
 namespace Threshold.Aggregator;
 
@@ -38,6 +46,13 @@ public sealed record AggregatorOptions
     /// <summary>Every node, reachable through its client.</summary>
     public required IReadOnlyList<INodeClient> Nodes { get; init; }
 
+    /// <summary>
+    /// Every node as configured (id, party, identity, agreement and OPAQUE keys), one per client in
+    /// <see cref="Nodes"/> by node id. The aggregator describes the cluster from these, not from calls,
+    /// so it starts while nodes are down; a node is used once it answers with these keys.
+    /// </summary>
+    public required IReadOnlyList<NodeDescriptor> Members { get; init; }
+
     /// <summary>t.</summary>
     public required int Threshold { get; init; }
 
@@ -49,6 +64,18 @@ public sealed record AggregatorOptions
 
     /// <summary>The cluster's curves and OPAQUE suite, for discovery.</summary>
     public string OpaqueSuite { get; init; } = "ristretto255-SHA512";
+
+    /// <summary>How often a reachable node is probed (unreachable ones: with backoff from 1 s to 30 s).</summary>
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one probe may take.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The clock of probes and their backoff, and of the protocol session ids it issues.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The cluster's Paillier level (the nodes bind it into every aux-info run; the aggregator needs it to judge them).</summary>
+    public SecurityLevel Level { get; init; } = SecurityLevel.Bits2048;
 }
 
 /// <summary>
@@ -60,6 +87,7 @@ public sealed record AggregatorOptions
 public sealed class AggregatorService : IAsyncDisposable
 {
     private readonly AggregatorOptions options;
+    private readonly ILogger logger;
     private readonly ProtocolDriver driver;
     private readonly PresignaturePool pool = new();
     private readonly SignerSelection selection;
@@ -68,14 +96,22 @@ public sealed class AggregatorService : IAsyncDisposable
     private Dictionary<int, INodeClient> byParty = [];
     private Dictionary<string, int> partyOf = [];
     private ClusterInfo info = new();
+    private NodeReachability? reachability;
+    private EcdsaPartyKeys? directory;
 
     /// <summary>Creates the aggregator; call <see cref="InitializeAsync"/> before serving.</summary>
-    public AggregatorService(AggregatorOptions options)
+    /// <param name="options">The cluster and settings.</param>
+    /// <param name="logger">Node reachability and failed runs (ids and check names only); silent by default.</param>
+    public AggregatorService(AggregatorOptions options, ILogger? logger = null)
     {
         this.options = options ?? throw new ArgumentNullException(nameof(options));
-        driver = new ProtocolDriver(options.CallTimeout);
+        this.logger = logger ?? NullLogger.Instance;
+        driver = new ProtocolDriver(options.CallTimeout, Reached, Unreached);
         selection = new SignerSelection(options.Threshold);
     }
+
+    /// <summary>Which nodes are reachable (after <see cref="InitializeAsync"/>).</summary>
+    public NodeReachability Reachability => reachability ?? throw new InvalidOperationException("not initialised");
 
     /// <summary>The presignature pool (for monitoring and tests).</summary>
     public PresignaturePool Pool => pool;
@@ -89,40 +125,63 @@ public sealed class AggregatorService : IAsyncDisposable
     /// <summary>Fills <paramref name="keyId"/>'s pool up to <paramref name="target"/> now (for warm-up before a burst).</summary>
     public async Task WarmUpAsync(string keyId, int target, CancellationToken cancellationToken)
     {
-        while (pool.Count(keyId, selection.Trusted(byParty.Keys)) < target)
+        while (pool.Count(keyId, selection.Trusted(ReachableParties())) < target)
         {
-            var (made, incidents) = await PresignAmongAsync(keyId, byParty.Keys, cancellationToken).ConfigureAwait(false);
+            var (made, incidents) = await PresignAmongAsync(keyId, ReachableParties(), cancellationToken).ConfigureAwait(false);
             pool.Add(keyId, made ?? throw new WalletException(WalletErrorKind.Unavailable, $"presigning failed: {Describe(incidents)}"));
         }
     }
 
-    /// <summary>Learns every node's party index and keys.</summary>
+    /// <summary>
+    /// Describes the cluster from <see cref="AggregatorOptions.Members"/>, probes every node once (each
+    /// probe bounded by <see cref="AggregatorOptions.ProbeTimeout"/>) and keeps probing in the background.
+    /// Nodes that are down are reported, not fatal: operations use the reachable ones.
+    /// </summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var infos = await Task.WhenAll(options.Nodes.Select(n => n.GetNodeInfoAsync(cancellationToken))).ConfigureAwait(false);
-        byParty = options.Nodes.Zip(infos).ToDictionary(x => (int)x.Second.Party, x => x.First);
-        partyOf = infos.ToDictionary(i => i.NodeId, i => (int)i.Party);
+        var clients = options.Nodes.ToDictionary(n => n.NodeId, StringComparer.Ordinal);
+        var members = options.Members.OrderBy(m => m.Party).ToList();
+        if (members.Count != clients.Count || members.Any(m => !clients.ContainsKey(m.NodeId)) || members.Select(m => m.Party).Distinct().Count() != members.Count)
+        {
+            throw new ArgumentException("every node needs exactly one configured description, with a party index of its own", nameof(options));
+        }
+
+        byParty = members.ToDictionary(m => (int)m.Party, m => clients[m.NodeId]);
+        partyOf = members.ToDictionary(m => m.NodeId, m => (int)m.Party);
         info = new ClusterInfo
         {
             Version = "threshold.v1",
             Threshold = (uint)options.Threshold,
-            NodesTotal = (uint)infos.Length,
+            NodesTotal = (uint)members.Count,
             OpaqueSuite = options.OpaqueSuite,
             Curves = { Contracts.V1.Curve.Secp256K1, Contracts.V1.Curve.P256 },
         };
-        info.Nodes.AddRange(infos.OrderBy(i => i.Party).Select(i => new NodeDescriptor
+        info.Nodes.AddRange(members.Select(m => new NodeDescriptor
         {
-            NodeId = i.NodeId,
-            Party = i.Party,
-            IdentityKey = i.IdentityKey,
-            AgreementKey = i.AgreementKey,
-            OpaqueServerKey = i.OpaqueServerKey,
+            NodeId = m.NodeId,
+            Party = m.Party,
+            IdentityKey = m.IdentityKey,
+            AgreementKey = m.AgreementKey,
+            OpaqueServerKey = m.OpaqueServerKey,
         }));
-        info.Fingerprint = Threshold.Node.Identity.ClusterMembers.FingerprintOf(infos.Select(i => i.IdentityKey.ToByteArray()));
+        info.Fingerprint = Threshold.Node.Identity.ClusterMembers.FingerprintOf(members.Select(m => m.IdentityKey.ToByteArray()));
+        directory = new EcdsaPartyKeys(members.ToDictionary(m => (int)m.Party, m => m.IdentityKey.ToByteArray()));
+        reachability = new NodeReachability(members.Select(m => (clients[m.NodeId], m)), options.ProbeInterval, options.ProbeTimeout, options.Time, logger);
+        await reachability.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>See threshold.v1.Wallet.GetClusterInfo.</summary>
-    public ClusterInfo GetClusterInfo() => info;
+    /// <summary>See threshold.v1.Wallet.GetClusterInfo: the configured cluster, with each node's reachability now.</summary>
+    public ClusterInfo GetClusterInfo()
+    {
+        var now = info.Clone();
+        foreach (var node in now.Nodes)
+        {
+            node.Reachable = reachability?.IsReachable(node.NodeId) ?? false;
+        }
+
+        now.NodesReachable = (uint)now.Nodes.Count(n => n.Reachable);
+        return now;
+    }
 
     /// <summary>See threshold.v1.Wallet.RegisterStart: every node must take part.</summary>
     public async Task<RegisterStartResponse> RegisterStartAsync(RegisterStartRequest request, CancellationToken cancellationToken)
@@ -222,33 +281,41 @@ public sealed class AggregatorService : IAsyncDisposable
 
         var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var parties = byParty.Keys.Order().Select(p => (uint)p).ToList();
-        var keygen = await driver.RunAsync(byParty, new StartProtocolRequest
+        var keygenRequest = new StartProtocolRequest
         {
             Kind = ProtocolKind.Keygen,
-            SessionId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)),
+            SessionId = ByteString.CopyFrom(ProtocolSessionIds.New(options.Time)),
             KeyId = keyId,
             RequestId = request.RequestId,
             Owner = request.UserId,
             Curve = request.Curve,
             Threshold = (uint)options.Threshold,
             Parties = { parties },
-        }, cancellationToken).ConfigureAwait(false);
+        };
+        var keygenConfig = new KeygenConfig(CurveOf(request.Curve), options.Threshold, [.. parties.Select(p => (int)p)], keygenRequest.SessionId.ToByteArray());
+        var keygenContext = Keygen.Context(keygenConfig, Directory);
+        var keygen = await driver.RunAsync(byParty, keygenRequest, Directory, _ => keygenContext, cancellationToken).ConfigureAwait(false);
         if (!keygen.Completed || keygen.Steps.Values.Select(s => s.PublicKey).Distinct().Count() != 1)
         {
+            LogRun("keygen", keygen, keyId);
             response.Failure = Failure("key generation did not complete", keygen);
             return response;
         }
 
-        var aux = await driver.RunAsync(byParty, new StartProtocolRequest
+        var auxRequest = new StartProtocolRequest
         {
             Kind = ProtocolKind.AuxInfo,
-            SessionId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)),
+            SessionId = ByteString.CopyFrom(ProtocolSessionIds.New(options.Time)),
             KeyId = keyId,
             RequestId = request.RequestId,
             Parties = { parties },
-        }, cancellationToken).ConfigureAwait(false);
+        };
+        var auxConfig = new AuxInfoConfig(options.Level, [.. parties.Select(p => (int)p)], auxRequest.SessionId.ToByteArray()) { Context = keygen.Steps.Values.First().PublicKey.ToByteArray() };
+        var auxContext = AuxInfoProtocol.Context(auxConfig, Directory);
+        var aux = await driver.RunAsync(byParty, auxRequest, Directory, _ => auxContext, cancellationToken).ConfigureAwait(false);
         if (!aux.Completed)
         {
+            LogRun("aux-info", aux, keyId);
             response.Failure = Failure("aux-info did not complete", aux);
             return response;
         }
@@ -274,9 +341,9 @@ public sealed class AggregatorService : IAsyncDisposable
     /// </summary>
     public async Task<SignResponse> SignAsync(SignRequest request, CancellationToken cancellationToken)
     {
-        if (request.RequestId.Length != 16 || request.Digest.Length != 32 || string.IsNullOrEmpty(request.KeyId))
+        if (request.RequestId.Length != 16 || string.IsNullOrEmpty(request.KeyId))
         {
-            throw new WalletException(WalletErrorKind.InvalidArgument, "a key id, a 32-byte digest and a 16-byte request id are required");
+            throw new WalletException(WalletErrorKind.InvalidArgument, "a key id and a 16-byte request id are required");
         }
 
         var response = new SignResponse();
@@ -323,6 +390,7 @@ public sealed class AggregatorService : IAsyncDisposable
         if (partials.Any(e => e.Value is null))
         {
             var silent = partials.Where(e => e.Value is null).Select(e => e.Key).ToList();
+            AggregatorLog.SignFailed(logger, request.KeyId, "some signers did not sign", "none", string.Join(", ", silent));
             selection.Fail(silent.Select(n => partyOf[n]));
             response.Failure = new OperationFailure { Reason = "some signers did not sign", RefusingNodes = { silent } };
             return response;
@@ -345,14 +413,32 @@ public sealed class AggregatorService : IAsyncDisposable
             }
         }
 
+        // Each signer signs the digest sealed to it by the wallet, and says which: its σ_j is checked against
+        // that digest. Only a wallet (or a signer lying about its digest, which its σ_j then shows) makes
+        // the digests differ; the signature is combined only when they agree.
+        var digests = partials.ToDictionary(e => partyOf[e.Key], e => e.Value!.Digest.ToByteArray());
+        foreach (var share in shares.Where(s => digests[s.Party].Length != 32 || !SignatureCombiner.IsValid(commitments, digests[s.Party], s)))
+        {
+            culprits.Add(new Contracts.V1.Culprit { NodeId = byParty[share.Party].NodeId, Party = (uint)share.Party, Check = "sign.partial", Reason = "σ_j·R ≠ m·R̄_j + r·S_j for the digest it reports" });
+        }
+
         EcdsaSignature? signature = null;
-        if (culprits.Count == 0 && !SignatureCombiner.TryCombine(commitments, request.Digest.Span, shares, out signature, out var failure))
+        var digest = digests.Values.First();
+        if (culprits.Count == 0 && digests.Values.Any(d => !d.AsSpan().SequenceEqual(digest)))
+        {
+            AggregatorLog.SignFailed(logger, request.KeyId, "signers were sealed different digests", "none", "none");
+            response.Failure = new OperationFailure { Reason = "the sealed requests name different digests; nobody is to blame but their sender" };
+            return response;
+        }
+
+        if (culprits.Count == 0 && !SignatureCombiner.TryCombine(commitments, digest, shares, out signature, out var failure))
         {
             culprits.AddRange(failure!.Culprits.Select(p => new Contracts.V1.Culprit { NodeId = byParty[p].NodeId, Party = (uint)p, Check = "sign.partial", Reason = "σ_j·R ≠ m·R̄_j + r·S_j" }));
         }
 
         if (culprits.Count > 0)
         {
+            AggregatorLog.SignFailed(logger, request.KeyId, "wrong partial signatures", string.Join(", ", culprits.Select(c => $"{c.NodeId} ({c.Check})")), "none");
             selection.Fail(culprits.Select(c => (int)c.Party));
             response.Failure = new OperationFailure { Reason = "wrong partial signatures", Culprits = { culprits } };
             return response;
@@ -361,6 +447,7 @@ public sealed class AggregatorService : IAsyncDisposable
         response.R = ByteString.CopyFrom(signature!.R.Encode());
         response.S = ByteString.CopyFrom(signature.S.Encode());
         response.RecoveryId = (uint)signature.RecoveryId;
+        response.Digest = ByteString.CopyFrom(digest);
         response.Signers.AddRange(signers.Select(p => byParty[p].NodeId));
         return response;
     }
@@ -406,6 +493,11 @@ public sealed class AggregatorService : IAsyncDisposable
         {
         }
 
+        if (reachability is not null)
+        {
+            await reachability.DisposeAsync().ConfigureAwait(false);
+        }
+
         stopping.Dispose();
     }
 
@@ -431,9 +523,9 @@ public sealed class AggregatorService : IAsyncDisposable
     private async Task RefillAsync(string keyId)
     {
         // Bounded: with too few trusted nodes the count never reaches the target.
-        for (var runs = 0; runs < options.PoolTarget && !stopping.IsCancellationRequested && pool.Count(keyId, selection.Trusted(byParty.Keys)) < options.PoolTarget; runs++)
+        for (var runs = 0; runs < options.PoolTarget && !stopping.IsCancellationRequested && pool.Count(keyId, selection.Trusted(ReachableParties())) < options.PoolTarget; runs++)
         {
-            var (made, _) = await PresignAmongAsync(keyId, byParty.Keys, stopping.Token).ConfigureAwait(false);
+            var (made, _) = await PresignAmongAsync(keyId, ReachableParties(), stopping.Token).ConfigureAwait(false);
             if (made is null)
             {
                 break;
@@ -462,6 +554,7 @@ public sealed class AggregatorService : IAsyncDisposable
                 return (made, incidents);
             }
 
+            LogRun("presign", outcome, keyId);
             Report(incidents, outcome);
             if (!remaining.Overlaps(failed))
             {
@@ -474,22 +567,70 @@ public sealed class AggregatorService : IAsyncDisposable
         return (null, incidents);
     }
 
+    /// <summary>The parties whose node answered its last probe or call.</summary>
+    private List<int> ReachableParties() => [.. byParty.Where(e => reachability?.IsReachable(e.Value.NodeId) ?? true).Select(e => e.Key)];
+
+    private void Reached(string nodeId) => reachability?.Reached(nodeId);
+
+    private void Unreached(string nodeId) => reachability?.ProbeSoon(nodeId);
+
+    /// <summary>Logs a failed protocol run: who was named (node and check, not the evidence), who went silent, who refused.</summary>
+    private void LogRun(string protocol, ProtocolOutcome outcome, string keyId)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            var sessionId = outcome.Steps.Values.Select(s => Convert.ToHexStringLower(s.SessionId.Span)).FirstOrDefault() ?? "(not started)";
+            AggregatorLog.RunFailed(
+                logger,
+                protocol,
+                sessionId,
+                keyId,
+                outcome.Culprits.Count == 0 ? "none" : string.Join(", ", outcome.Culprits.Select(c => $"{c.NodeId} ({c.Check}, named by {string.Join("+", c.NamedBy)})")),
+                outcome.Unresponsive.Count == 0 ? "none" : string.Join(", ", outcome.Unresponsive),
+                outcome.Refusing.Count == 0 ? "none" : string.Join(", ", outcome.Refusing));
+        }
+    }
+
     private static string Describe(OperationFailure incidents) =>
         string.Join("; ", incidents.Culprits.Select(c => $"{c.NodeId} failed {c.Check}").Concat(incidents.UnresponsiveNodes.Select(n => $"{n} unresponsive")).Concat(incidents.RefusingNodes.Select(n => $"{n} refused")).DefaultIfEmpty("no node to blame"));
 
     private async Task<(PresignatureInfo? Presignature, ProtocolOutcome Outcome)> PresignRunAsync(string keyId, List<int> signers, CancellationToken cancellationToken)
     {
         var nodes = signers.ToDictionary(p => p, p => byParty[p]);
-        var outcome = await driver.RunAsync(nodes, new StartProtocolRequest
+        var presignRequest = new StartProtocolRequest
         {
             Kind = ProtocolKind.Presign,
-            SessionId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(32)),
+            SessionId = ByteString.CopyFrom(ProtocolSessionIds.New(options.Time)),
             KeyId = keyId,
             Parties = { signers.Select(p => (uint)p) },
-        }, cancellationToken).ConfigureAwait(false);
+        };
+        var outcome = await driver.RunAsync(nodes, presignRequest, Directory, step => PresignContext(step, presignRequest.SessionId.ToByteArray(), signers), cancellationToken).ConfigureAwait(false);
         var infos = outcome.Steps.Values.Select(s => s.Presignature).Where(p => p is not null).ToList();
         return (outcome.Completed && infos.Count == signers.Count && infos.All(i => i.Equals(infos[0])) ? infos[0] : null, outcome);
     }
+
+    /// <summary>
+    /// The judge of a presigning run from the public setup a node reports (its key's public shares and
+    /// aux info). A node cannot pass off another setup: the run's session id is bound to it, so the
+    /// signed messages of a run match only the setup their signers used.
+    /// </summary>
+    private SessionContext? PresignContext(ProtocolStep step, byte[] sessionId, IReadOnlyList<int> signers)
+    {
+        try
+        {
+            var setup = PresignSetup.Decode(step.PresignSetup.Span);
+            return setup.Signers.SequenceEqual(signers.Order()) ? Presign.Context(setup, sessionId, Directory) : null;
+        }
+        catch (DecodingException)
+        {
+            return null;
+        }
+    }
+
+    private EcdsaPartyKeys Directory => directory ?? throw new InvalidOperationException("not initialised");
+
+    private static Threshold.Curves.Curve CurveOf(Contracts.V1.Curve curve) =>
+        curve == Contracts.V1.Curve.P256 ? Threshold.Curves.Curve.P256 : Threshold.Curves.Curve.Secp256k1;
 
     private static PresignatureCommitments Commitments(PresignatureInfo info)
     {
@@ -593,10 +734,21 @@ public sealed class AggregatorService : IAsyncDisposable
             deadline.CancelAfter(options.CallTimeout);
             try
             {
-                return (x.NodeId, Result: (TResult?)await call(node, x.Item, deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false), Error: (Exception?)null);
+                var result = await call(node, x.Item, deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+                Reached(x.NodeId);
+                return (x.NodeId, Result: (TResult?)result, Error: (Exception?)null);
             }
             catch (Exception e) when (e is NodeCallException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
+                if (e is NodeCallException { Unavailable: true })
+                {
+                    Unreached(x.NodeId);
+                }
+                else if (e is NodeCallException)
+                {
+                    Reached(x.NodeId); // it answered, with a refusal
+                }
+
                 return (x.NodeId, Result: (TResult?)null, Error: e);
             }
         }).ToList();

@@ -98,7 +98,7 @@ public sealed class InProcessNodeClient(NodeService node) : INodeClient
         }
         catch (NodeException e)
         {
-            throw new NodeCallException(node.NodeId, e.Kind, unavailable: false, e.Message) { LockedUntil = e.LockedUntil };
+            throw new NodeCallException(node.NodeId, e.Kind, unavailable: e.Kind == NodeErrorKind.Unavailable, e.Message) { LockedUntil = e.LockedUntil };
         }
     }
 }

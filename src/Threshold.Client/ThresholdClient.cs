@@ -229,7 +229,7 @@ public sealed class ThresholdClient : IAsyncDisposable
         var key = keys.TryGetValue(keyId, out var known) ? known : await GetPublicKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
         var (requestId, request) = NewRequest();
         request.Sign = new SignOperation { KeyId = keyId, Digest = ByteString.CopyFrom(digest.Span) };
-        var call = new SignRequest { KeyId = keyId, Digest = ByteString.CopyFrom(digest.Span), RequestId = requestId };
+        var call = new SignRequest { KeyId = keyId, RequestId = requestId }; // the digest travels sealed only
         call.Requests.AddRange(Channels().Select(c => c.Seal(request)));
         var response = await api.SignAsync(call, cancellationToken).ConfigureAwait(false);
         if (response.Failure is { } failure)

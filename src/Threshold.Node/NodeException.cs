@@ -26,6 +26,8 @@ public enum NodeErrorKind
     /// well-formed KE1 was checked against the budget, so it tells nothing a guess would not.
     /// </summary>
     LoginLocked,
+    /// <summary>The node cannot do this now for want of something outside it (the consensus store); retry later.</summary>
+    Unavailable,
 }
 
 /// <summary>A node refused a request; nothing was changed. The message is short and never secret.</summary>

@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Threshold.Channels;
 using Threshold.Contracts.V1;
+using Threshold.Node.Freshness;
 using Threshold.Node.Identity;
 using Threshold.Node.Protocols;
 using Threshold.Node.Sessions;
@@ -56,6 +59,14 @@ public sealed record NodeOptions
     /// <summary>Safe primes for aux-info.</summary>
     public required PrimePool Primes { get; init; }
 
+    /// <summary>
+    /// Makes the vault's state version durable outside the node before an irreversible output leaves it
+    /// (<see cref="IStateFreshness.PublishBeforeIrreversibleOutputAsync"/>: today before every partial
+    /// signature; whatever else must not be repeated from a restored database calls it the same way).
+    /// <see cref="NoStateFreshness"/> (the default) when there is no consensus store.
+    /// </summary>
+    public IStateFreshness Freshness { get; init; } = NoStateFreshness.Instance;
+
     /// <summary>Paillier level.</summary>
     public SecurityLevel Level { get; init; } = SecurityLevel.Bits2048;
 
@@ -84,6 +95,7 @@ public sealed record NodeOptions
 public sealed class NodeService : IDisposable
 {
     private readonly NodeOptions options;
+    private readonly ILogger logger;
     private readonly OpaqueNode opaque;
     private readonly UserSessions sessions;
     private readonly Authorizations authorizations;
@@ -94,7 +106,9 @@ public sealed class NodeService : IDisposable
     private readonly SemaphoreSlim unlocking = new(1, 1);
 
     /// <summary>Creates the node.</summary>
-    public NodeService(NodeOptions options)
+    /// <param name="options">What it is made of.</param>
+    /// <param name="logger">Refusals and aborts (ids and check names only); silent by default.</param>
+    public NodeService(NodeOptions options, ILogger? logger = null)
     {
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         if (options.PendingLoginLifetime > options.LoginBudget.Policy.AttemptLifetime)
@@ -104,20 +118,26 @@ public sealed class NodeService : IDisposable
 
         registrations = new PendingTable<PendingRegistration>(options.Time, options.PendingRegistrationLifetime, options.MaxPendingRegistrations);
         logins = new PendingTable<WaitingLogin>(options.Time, options.PendingLoginLifetime, options.MaxPendingLogins);
+        this.logger = logger ?? NullLogger.Instance;
         opaque = new OpaqueNode(options.Identity.NodeId, options.Opaque, options.OpaqueSetup, options.Users, RandomNumberGenerator.Create());
         sessions = new UserSessions(options.Time, options.SessionLifetime, options.IdleTimeout);
         authorizations = new Authorizations(options.Time);
-        protocols = new ProtocolHost(options.Identity, options.Members, options.Vault, options.Primes, options.Level, RandomNumberGenerator.Create(), options.Time) { PresignFaults = options.PresignFaults };
+        protocols = new ProtocolHost(options.Identity, options.Members, options.Vault, options.Primes, options.Level, RandomNumberGenerator.Create(), options.Time, options.Freshness) { PresignFaults = options.PresignFaults };
     }
 
     /// <summary>The node's name.</summary>
     public string NodeId => options.Identity.NodeId;
+
+    /// <summary>The node's identity keys (system tests play a malicious node with them).</summary>
+    internal NodeIdentity Identity => options.Identity;
 
     /// <summary>Logins waiting for their KE3 (bounded by <see cref="NodeOptions.MaxPendingLogins"/> and their lifetime).</summary>
     internal int PendingLogins => logins.Count;
 
     /// <summary>Registrations waiting for their upload.</summary>
     internal int PendingRegistrations => registrations.Count;
+    /// <summary>Whether the node gets its state version published (and so whether it signs).</summary>
+    public IStateFreshness Freshness => options.Freshness;
 
     /// <summary>Public facts about this node.</summary>
     public NodeInfo GetNodeInfo() => new()
@@ -339,15 +359,21 @@ public sealed class NodeService : IDisposable
                 throw new NodeException(NodeErrorKind.InvalidArgument, "unknown protocol");
         }
 
-        return await protocols.StartAsync(request, cancellationToken).ConfigureAwait(false);
+        return Logged(request.Kind, await protocols.StartAsync(request, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Delivers round messages to a running protocol session.</summary>
-    public Task<ProtocolStep> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken) => protocols.DeliverAsync(request, cancellationToken);
+    public async Task<ProtocolStep> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken) =>
+        Logged(null, await protocols.DeliverAsync(request, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
-    /// Signs with one presignature for an authorised sign request: the authorisation is consumed and
-    /// the presignature removed from storage before the partial signature is computed and returned.
+    /// Signs with one presignature for an authorised sign request: the authorisation is consumed and the
+    /// presignature removed from storage, then the store's new state version is made durable in the
+    /// consensus store (<see cref="NodeOptions.Freshness"/>), and only then is the partial signature
+    /// computed and returned. If the version cannot be published the node refuses
+    /// (<see cref="NodeErrorKind.Unavailable"/>, or <see cref="NodeErrorKind.FailedPrecondition"/> when
+    /// fenced) and the presignature stays used up: a copy of the database from before the take is then
+    /// still recognised as old, because the take never led to an output.
     /// </summary>
     public async Task<PartialSignResponse> PartialSignAsync(PartialSignRequest request, CancellationToken cancellationToken)
     {
@@ -364,9 +390,20 @@ public sealed class NodeService : IDisposable
             throw new NodeException(NodeErrorKind.InvalidArgument, "presignature of another key");
         }
 
+        try
+        {
+            await options.Freshness.PublishBeforeIrreversibleOutputAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NodeException e)
+        {
+            NodeLog.SignRefused(logger, NodeId, request.KeyId, e.Message);
+            await AuditRefusalAsync(authorized.UserId, request.KeyId).ConfigureAwait(false);
+            throw;
+        }
+
         var partial = presignature.Sign(authorized.Request.Sign.Digest.Span);
         await options.Vault.AuditAsync(authorized.UserId, "sign", "ok", $"{request.KeyId} {Convert.ToHexStringLower(authorized.Request.Sign.Digest.Span)}", cancellationToken).ConfigureAwait(false);
-        return new PartialSignResponse { Party = (uint)partial.Party, Sigma = ByteString.CopyFrom(partial.Sigma.Encode()) };
+        return new PartialSignResponse { Party = (uint)partial.Party, Sigma = ByteString.CopyFrom(partial.Sigma.Encode()), Digest = authorized.Request.Sign.Digest };
     }
 
     /// <inheritdoc />
@@ -375,6 +412,31 @@ public sealed class NodeService : IDisposable
         registrations.Dispose();
         logins.Dispose();
         unlocking.Dispose();
+    }
+
+    /// <summary>Audits a refused signature; best effort, since what made it fail may be the store itself.</summary>
+    private async Task AuditRefusalAsync(string userId, string keyId)
+    {
+        try
+        {
+            await options.Vault.AuditAsync(userId, "sign", "refused: state version not published", keyId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            NodeLog.AuditFailed(logger, NodeId, e.GetType().Name);
+        }
+    }
+
+    /// <summary>Logs a step that aborted, naming the culprits by node, party and check (no evidence, no reason text).</summary>
+    private ProtocolStep Logged(ProtocolKind? kind, ProtocolStep step)
+    {
+        if (step.Status == ProtocolStatus.Aborted && logger.IsEnabled(LogLevel.Warning))
+        {
+            var culprits = string.Join(", ", step.Culprits.Select(c => $"{c.NodeId} (party {c.Party}, {c.Check})"));
+            NodeLog.ProtocolAborted(logger, NodeId, kind?.ToString() ?? "protocol", Convert.ToHexStringLower(step.SessionId.Span), culprits.Length == 0 ? "none named" : culprits);
+        }
+
+        return step;
     }
 
     /// <summary>Drops key generations whose aux-info never followed (abandoned as protocol runs are).</summary>

@@ -3,6 +3,7 @@ using Threshold.Aggregator;
 using Threshold.Client;
 using Threshold.Contracts.V1;
 using Threshold.Node;
+using Threshold.Node.Freshness;
 using Threshold.Node.Identity;
 using Threshold.Node.Sessions;
 using Threshold.Node.Storage;
@@ -78,12 +79,21 @@ public sealed record EmbeddedClusterOptions
 
     /// <summary>Makes the named node a malicious signer (system tests of blame).</summary>
     internal (string NodeId, Threshold.Cggmp.Presigning.PresignFaults Faults)? MaliciousSigner { get; init; }
+
+    /// <summary>Wraps each node's link to <see cref="Consensus"/> (system tests of a node cut off from the consensus store).</summary>
+    internal Func<string, Threshold.Storage.Consensus.IConsensusStore, Threshold.Storage.Consensus.IConsensusStore>? ConsensusLinks { get; init; }
 }
 
 /// <summary>
 /// n nodes and an aggregator in one process, each node with its own identity keys, OPAQUE setup and
 /// vault. The wallet API is reachable in process through <see cref="WalletApi"/>.
 /// </summary>
+/// <remarks>
+/// A node whose vault is a <see cref="StoredNodeVault"/> in a cluster with a consensus store publishes
+/// its store's state version before every partial signature (<see cref="StateFreshness"/>); with an
+/// in-memory vault or no consensus store there is nothing a copy could roll back, or no one to witness
+/// it, and publication is a no-op (<see cref="NoStateFreshness"/>).
+/// </remarks>
 public sealed class EmbeddedCluster : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> hosts;
@@ -123,23 +133,31 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var identities = Enumerable.Range(1, options.Nodes).Select(i => NodeIdentity.Create($"node-{i}", i)).ToList();
         var members = new ClusterMembers([.. identities.Select(i => new ClusterMember(i.NodeId, i.Party, i.SigningPublicKey, i.AgreementPublicKey))], options.Threshold);
-        var nodes = identities.Select(identity => new NodeService(new NodeOptions
+        var nodes = identities.Select(identity =>
         {
-            Identity = identity,
-            Members = members,
-            Opaque = options.Opaque,
-            OpaqueSetup = ServerSetup.Generate(options.Opaque.Suite, RandomNumberGenerator.Create()),
-            Users = new InMemoryRegistrationRecordStore(),
-            Vault = options.Vaults?.Invoke(identity.NodeId) ?? new InMemoryNodeVault(),
-            LoginBudget = options.Consensus is { } consensus
-                ? new ConsensusLoginBudget(consensus, identity.NodeId, options.LoginBudget, options.Time)
-                : new LocalLoginBudget(options.LoginBudget, options.Time),
-            Primes = options.Primes,
-            Level = options.Level,
-            Time = options.Time,
-            MaxPendingLogins = options.MaxPendingLogins,
-            PresignFaults = options.MaliciousSigner is { } malicious && malicious.NodeId == identity.NodeId ? malicious.Faults : null,
-        })).ToList();
+            var vault = options.Vaults?.Invoke(identity.NodeId) ?? new InMemoryNodeVault();
+            var consensus = options.Consensus is { } shared ? options.ConsensusLinks?.Invoke(identity.NodeId, shared) ?? shared : null;
+            return new NodeService(new NodeOptions
+            {
+                Identity = identity,
+                Members = members,
+                Opaque = options.Opaque,
+                OpaqueSetup = ServerSetup.Generate(options.Opaque.Suite, RandomNumberGenerator.Create()),
+                Users = new InMemoryRegistrationRecordStore(),
+                Vault = vault,
+                LoginBudget = consensus is not null
+                    ? new ConsensusLoginBudget(consensus, identity.NodeId, options.LoginBudget, options.Time)
+                    : new LocalLoginBudget(options.LoginBudget, options.Time),
+                Primes = options.Primes,
+                Level = options.Level,
+                Time = options.Time,
+                MaxPendingLogins = options.MaxPendingLogins,
+                Freshness = consensus is not null && vault is StoredNodeVault stored
+                    ? new StateFreshness(identity.NodeId, stored.Store.GetStateVersionAsync, consensus, time: options.Time)
+                    : NoStateFreshness.Instance,
+                PresignFaults = options.MaliciousSigner is { } malicious && malicious.NodeId == identity.NodeId ? malicious.Faults : null,
+            });
+        }).ToList();
         var hosts = new List<IAsyncDisposable>();
         try
         {
@@ -154,9 +172,19 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             var aggregator = new AggregatorService(new AggregatorOptions
             {
                 Nodes = clients,
+                Members = [.. nodes.Select(n => n.GetNodeInfo()).Select(i => new NodeDescriptor
+                {
+                    NodeId = i.NodeId,
+                    Party = i.Party,
+                    IdentityKey = i.IdentityKey,
+                    AgreementKey = i.AgreementKey,
+                    OpaqueServerKey = i.OpaqueServerKey,
+                })],
                 Threshold = options.Threshold,
                 PoolTarget = options.PoolTarget,
                 OpaqueSuite = options.Opaque.Suite.Name,
+                Level = options.Level,
+                Time = options.Time, // the nodes check the session ids it issues against their clock
             });
             await aggregator.InitializeAsync(cancellationToken).ConfigureAwait(false);
             if (!options.OverLoopbackTls)

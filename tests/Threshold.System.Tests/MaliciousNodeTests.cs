@@ -59,30 +59,42 @@ public sealed class MaliciousNodeTests
         Assert.NotEmpty(culprit.Evidence);
     }
 
-    [Fact]
-    public async Task AnAccusationIsAttributedToTheNodeThatMadeIt()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ANodeThatBlamesItsPartnersIsLeftOutInsteadOfThem(bool signedNotice)
     {
-        // node-2 walks out of every presigning run blaming whoever it was paired with, without evidence.
+        // node-2 walks out of every presigning run blaming whoever it was paired with: either by claiming
+        // culprits in its reply to the aggregator, or with an abort notice it signs, without proof either way.
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await EmbeddedCluster.StartAsync(
+        EmbeddedCluster? started = null;
+        await using var cluster = started = await EmbeddedCluster.StartAsync(
             InProcessCluster.Options(3, 2) with
             {
                 PoolTarget = 0,
-                NetworkFaults = node => node.NodeId == "node-2" ? new FramingNode(node) : node,
+                NetworkFaults = node => node.NodeId == "node-2" ? new FramingNode(node, signedNotice ? () => started!.Nodes[1].Identity : null) : node,
             },
             ct);
         await using var client = new ThresholdClient(cluster.WalletApi, cluster.Opaque);
         var key = await NewKeyAsync(client, ct);
 
-        var error = await Assert.ThrowsAsync<ThresholdClientException>(() => client.SignDigestAsync(key.KeyId, SHA256.HashData("framed"u8), ct));
-        Assert.NotEmpty(error.Failure!.Culprits);
-        Assert.All(error.Failure.Culprits, c => Assert.Equal(["node-2"], c.NamedBy)); // the wallet sees whose word it is
-
-        // Nodes 1 and 3 were left out only for that request: together they sign the next one.
-        var digest = SHA256.HashData("without node-2"u8);
+        // The aggregator judges the evidence itself: node-2's word excludes nobody but node-2.
+        var digest = SHA256.HashData("framed"u8);
         var report = await client.SignDigestWithReportAsync(key.KeyId, digest, ct);
         Assert.True(InProcessFlowTests.IndependentVerify(key.PublicKey, digest, report.Signature));
         Assert.Equal(["node-1", "node-3"], report.Signers.Order());
+        var excluded = report.Excluded!;
+        if (signedNotice)
+        {
+            var culprit = Assert.Single(excluded.Culprits);
+            Assert.Equal(("node-2", Threshold.Rounds.Checks.FalseAccusation), (culprit.NodeId, culprit.Check));
+            Assert.Contains("node-1", culprit.NamedBy); // its partner judged the notice alike
+        }
+        else
+        {
+            Assert.Empty(excluded.Culprits);
+            Assert.Equal(["node-2"], excluded.UnresponsiveNodes);
+        }
     }
 
     [Fact]
@@ -99,11 +111,15 @@ public sealed class MaliciousNodeTests
         Assert.Contains("node-2", report.Signers);
     }
 
-    [Fact]
-    public async Task AnUndecodablePartialSignatureNamesItsSenderWhoIsThenAvoided()
+    [Theory]
+    [InlineData("undecodable")]
+    [InlineData("other digest")]
+    public async Task AWrongPartialSignatureNamesItsSenderWhoIsThenAvoided(string fault)
     {
+        // Undecodable σ_j, or a signer claiming to have signed another digest than the one sealed to it
+        // (only the sealed digests count; each σ_j is checked against the digest its signer reports).
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await StartWithBadPartials("undecodable", ct);
+        await using var cluster = await StartWithBadPartials(fault, ct);
         await using var client = new ThresholdClient(cluster.WalletApi, cluster.Opaque);
         var key = await NewKeyAsync(client, ct);
 
@@ -169,6 +185,10 @@ public sealed class MaliciousNodeTests
             {
                 partial.Sigma = Google.Protobuf.ByteString.CopyFrom(Enumerable.Repeat((byte)0xff, 32).ToArray()); // above the group order
             }
+            else if (fault == "other digest")
+            {
+                partial.Digest = Google.Protobuf.ByteString.CopyFrom(SHA256.HashData(partial.Digest.Span));
+            }
             else
             {
                 partial.Party = 1;
@@ -178,8 +198,11 @@ public sealed class MaliciousNodeTests
         }
     }
 
-    /// <summary>Reports every presigning partner as a culprit to the aggregator and stops.</summary>
-    private sealed class FramingNode(INodeClient inner) : DelegatingNodeClient(inner)
+    /// <summary>
+    /// Walks out of every presigning run naming its partners: as culprits claimed in its reply, or, given
+    /// its identity, in an abort notice it signs (with its own round-1 message as "evidence").
+    /// </summary>
+    private sealed class FramingNode(INodeClient inner, Func<Threshold.Node.Identity.NodeIdentity>? identity) : DelegatingNodeClient(inner)
     {
         public override async Task<ProtocolStep> StartProtocolAsync(StartProtocolRequest request, CancellationToken cancellationToken)
         {
@@ -189,11 +212,21 @@ public sealed class MaliciousNodeTests
                 return step;
             }
 
+            var own = Threshold.Rounds.RoundMessage.Decode(step.Outgoing.First(m => m.To == 0).Message.Span);
             step.Outgoing.Clear();
             step.Status = ProtocolStatus.Aborted;
+            var accusations = request.Parties.Where(p => p != 2).Select(p => new Threshold.Rounds.Culprit((int)p, PresignChecks.Encryption, "made up", [own])).ToList();
             foreach (var party in request.Parties.Where(p => p != 2))
             {
                 step.Culprits.Add(new Culprit { NodeId = $"node-{party}", Party = party, Check = PresignChecks.Encryption, Reason = "made up" });
+            }
+
+            if (identity is not null)
+            {
+                var unsigned = new Threshold.Rounds.RoundMessage(own.Protocol, own.SessionId, 1, 2, null, [], [], []) { Kind = Threshold.Rounds.MessageKind.Abort, Complaint = accusations };
+                var notice = unsigned with { Signature = identity().Signing.SignHash(unsigned.Digest(), global::System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation) };
+                step.AbortNotice = Google.Protobuf.ByteString.CopyFrom(notice.Encode());
+                step.Outgoing.Add(new RoutedMessage { From = 2, To = 0, Message = step.AbortNotice });
             }
 
             return step;

@@ -111,7 +111,7 @@ public sealed class RestartTests
         }
     }
 
-    private static void CopyDatabase(string from, string to)
+    internal static void CopyDatabase(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(from, "node.db*").Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)))

@@ -71,21 +71,21 @@ public sealed class SessionLifetimeTests
 
         // A presigning run the aggregator starts at node-1 and then gives up on.
         var node = cluster.Nodes[0];
-        var abandoned = Presign(key.KeyId);
+        var abandoned = Presign(key.KeyId, clock);
         await node.StartProtocolAsync(abandoned, ct);
         var deliver = new Contracts.V1.DeliverRequest { SessionId = abandoned.SessionId };
         await node.DeliverAsync(deliver, ct); // still there
 
         clock.Advance(TimeSpan.FromMinutes(11));
-        await node.StartProtocolAsync(Presign(key.KeyId), ct); // starting anything sweeps the stale ones
+        await node.StartProtocolAsync(Presign(key.KeyId, clock), ct); // starting anything sweeps the stale ones
         var error = await Assert.ThrowsAsync<Threshold.Node.NodeException>(() => node.DeliverAsync(deliver, ct));
         Assert.Equal(Threshold.Node.NodeErrorKind.NotFound, error.Kind);
     }
 
-    private static Contracts.V1.StartProtocolRequest Presign(string keyId) => new()
+    private static Contracts.V1.StartProtocolRequest Presign(string keyId, TimeProvider clock) => new()
     {
         Kind = Contracts.V1.ProtocolKind.Presign,
-        SessionId = Google.Protobuf.ByteString.CopyFrom(global::System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+        SessionId = Google.Protobuf.ByteString.CopyFrom(Threshold.Node.Protocols.ProtocolSessionIds.New(clock)),
         KeyId = keyId,
         Parties = { 1, 2 },
     };

@@ -36,10 +36,12 @@ internal static class ClusterCommands
         return new Command("cluster", "Set up a cluster of separate processes.") { init };
     }
 
+    /// <summary><c>threshold node</c>: exit code 0 after Ctrl+C, 3 on a rolled-back database, 1 when it cannot start.</summary>
     public static Command Node()
     {
         var config = new Option<FileInfo>("--config") { Description = "The node's configuration (node-N.json).", Required = true };
-        var command = new Command("node", "Run one key-server node until interrupted.") { config, Unlock() };
+        var level = ServiceLogging.Level();
+        var command = new Command("node", "Run one key-server node until interrupted (logs JSON lines on standard output).") { config, level, Unlock() };
         command.SetAction(async (parse, ct) =>
         {
             if (GlobalOptions.Apply(parse) is { } failed)
@@ -47,17 +49,22 @@ internal static class ClusterCommands
                 return failed;
             }
 
+            using var loggers = ServiceLogging.Create(parse.GetValue(level));
+            var logger = loggers.CreateLogger("Threshold.Cli");
             try
             {
-                await using var node = await NodeRuntime.StartAsync(NodeConfig.Load(parse.GetRequiredValue(config).FullName), ct);
-                Console.WriteLine($"{node.NodeId} serving on {node.Address} (Ctrl+C to stop)");
+                await using var node = await NodeRuntime.StartAsync(NodeConfig.Load(parse.GetRequiredValue(config).FullName), loggers, ct);
                 await WaitForShutdownAsync(ct);
                 return 0;
             }
-            catch (RollbackDetectedException e)
+            catch (RollbackDetectedException)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 3;
+                return 3; // logged by the runtime, with both versions
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                CliLog.StartFailed(logger, "node", e.GetType().Name, e.Message);
+                return 1;
             }
         });
         return command;
@@ -93,16 +100,28 @@ internal static class ClusterCommands
         return command;
     }
 
+
+    /// <summary><c>threshold aggregator</c>: starts with whatever nodes are up and reports the others.</summary>
     public static Command Aggregator()
     {
         var config = new Option<FileInfo>("--config") { Description = "The aggregator's configuration (aggregator.json).", Required = true };
-        var command = new Command("aggregator", "Run the aggregator (the nodes must be running) until interrupted.") { config };
+        var level = ServiceLogging.Level();
+        var command = new Command("aggregator", "Run the aggregator until interrupted; nodes that are down are reported and used once they come up (logs JSON lines on standard output).") { config, level };
         command.SetAction(async (parse, ct) =>
         {
-            await using var aggregator = await AggregatorRuntime.StartAsync(AggregatorConfig.Load(parse.GetRequiredValue(config).FullName), ct);
-            Console.WriteLine($"aggregator serving the wallet API on {aggregator.Address} (Ctrl+C to stop)");
-            await WaitForShutdownAsync(ct);
-            return 0;
+            using var loggers = ServiceLogging.Create(parse.GetValue(level));
+            var logger = loggers.CreateLogger("Threshold.Cli");
+            try
+            {
+                await using var aggregator = await AggregatorRuntime.StartAsync(AggregatorConfig.Load(parse.GetRequiredValue(config).FullName), loggers, ct);
+                await WaitForShutdownAsync(ct);
+                return 0;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                CliLog.StartFailed(logger, "aggregator", e.GetType().Name, e.Message);
+                return 1;
+            }
         });
         return command;
     }

@@ -6,6 +6,7 @@ using Threshold.Cggmp.KeyGeneration;
 using Threshold.Cggmp.Presigning;
 using Threshold.Cggmp.Shares;
 using Threshold.Contracts.V1;
+using Threshold.Node.Freshness;
 using Threshold.Node.Identity;
 using Threshold.Node.Storage;
 using Threshold.Paillier;
@@ -21,13 +22,13 @@ namespace Threshold.Node.Protocols;
 /// sends. Direct payloads travel encrypted to their recipient; every message is signed by its sender.
 /// Results are stored when a session completes (key share, aux info, presignature).
 /// </summary>
-internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members, INodeVault vault, PrimePool primes, SecurityLevel level, RandomNumberGenerator rng, TimeProvider time)
+internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members, INodeVault vault, PrimePool primes, SecurityLevel level, RandomNumberGenerator rng, TimeProvider time, IStateFreshness freshness)
 {
     private readonly ConcurrentDictionary<string, RunningSession> sessions = new();
-    private readonly ConcurrentDictionary<string, bool> usedSessionIds = new();
+    private long lastForgetTicks;
 
     /// <summary>How long a session may wait for its next delivery before it counts as abandoned.</summary>
-    internal static TimeSpan AbandonedAfter { get; } = TimeSpan.FromMinutes(10);
+    internal static TimeSpan AbandonedAfter => ProtocolSessionIds.Lifetime;
 
     /// <summary>Deviations for system tests of blame; null in production.</summary>
     internal Threshold.Cggmp.Presigning.PresignFaults? PresignFaults { get; init; }
@@ -40,24 +41,24 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
 
     private PartyIdentity Party => new(Threshold.Rounds.Signing.EcdsaPartyKeys.SignerFor(identity.Party, identity.Signing), members);
 
-    /// <summary>Starts a session; the caller has already checked the user's authorisation.</summary>
+    /// <summary>
+    /// Starts a session; the caller has already checked the user's authorisation. The session id must be
+    /// fresh (<see cref="ProtocolSessionIds"/>) and new to this node: the node records it durably, and gets
+    /// that record published, before its first message leaves.
+    /// </summary>
     public async Task<ProtocolStep> StartAsync(StartProtocolRequest request, CancellationToken cancellationToken)
     {
         var sid = request.SessionId.ToByteArray();
-        if (sid.Length is < 16 or > 64)
+        var now = time.GetUtcNow();
+        if (ProtocolSessionIds.IssuedAt(sid) is not { } issued || issued < now - ProtocolSessionIds.Lifetime || issued > now + ProtocolSessionIds.MaxSkew)
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, "session id must be 16 to 64 bytes");
+            throw new NodeException(NodeErrorKind.InvalidArgument, $"session id must be {ProtocolSessionIds.Length} bytes issued within the last {ProtocolSessionIds.Lifetime.TotalMinutes:0} minutes");
         }
 
         var parties = request.Parties.Select(p => (int)p).ToList();
         if (parties.Count == 0 || parties.Distinct().Count() != parties.Count || !parties.Contains(identity.Party) || parties.Any(p => members.Members.All(m => m.Party != p)))
         {
             throw new NodeException(NodeErrorKind.InvalidArgument, "parties must be distinct cluster members including this node");
-        }
-
-        if (!usedSessionIds.TryAdd(Key(sid), true))
-        {
-            throw new NodeException(NodeErrorKind.FailedPrecondition, "session id already used");
         }
 
         var session = request.Kind switch
@@ -67,6 +68,22 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
             ProtocolKind.Presign => await StartPresignAsync(request, sid, parties, cancellationToken).ConfigureAwait(false),
             _ => throw new NodeException(NodeErrorKind.InvalidArgument, "unknown protocol"),
         };
+        try
+        {
+            await ForgetOldSessionIdsAsync(now, cancellationToken).ConfigureAwait(false);
+            if (!await vault.ClaimSessionAsync(sid, ProtocolSessionIds.RememberUntil(issued), cancellationToken).ConfigureAwait(false))
+            {
+                throw new NodeException(NodeErrorKind.FailedPrecondition, "session id already used");
+            }
+
+            await freshness.PublishBeforeIrreversibleOutputAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            session.Abandon();
+            throw;
+        }
+
         // Published under its gate, so a delivery that races the start waits for Start to finish.
         SweepAbandoned();
         await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -85,6 +102,16 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         }
     }
 
+    /// <summary>Drops the records of session ids too old to be accepted again, at most once a minute.</summary>
+    private async Task ForgetOldSessionIdsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var last = Interlocked.Read(ref lastForgetTicks);
+        if (now.UtcTicks - last >= TimeSpan.TicksPerMinute && Interlocked.CompareExchange(ref lastForgetTicks, now.UtcTicks, last) == last)
+        {
+            await vault.ForgetSessionsAsync(now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Delivers messages to a running session.</summary>
     public async Task<ProtocolStep> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken)
     {
@@ -95,24 +122,29 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         }
 
         var outgoing = new List<RoundMessage>();
-        var rejected = new List<string>();
+        var rejected = new List<Contracts.V1.Refusal>();
         await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             session.LastActive = time.GetUtcNow();
             foreach (var routed in request.Messages)
             {
+                var refusal = new Contracts.V1.Refusal { Producer = routed.From };
                 try
                 {
-                    outgoing.AddRange(session.Deliver(Receive(routed)));
+                    var message = Receive(routed);
+                    (refusal.Round, refusal.Sender, refusal.Broadcast) = ((uint)message.Round, (uint)message.Sender, message.IsBroadcast);
+                    outgoing.AddRange(session.Deliver(message));
                 }
                 catch (DecodingException e)
                 {
-                    rejected.Add($"from {routed.From}: {e.Reason}");
+                    refusal.Reason = $"malformed: {e.Reason}";
+                    rejected.Add(refusal);
                 }
                 catch (MessageRejectedException e)
                 {
-                    rejected.Add($"from {routed.From}: {e.Reason}");
+                    refusal.Reason = e.Reason.ToString();
+                    rejected.Add(refusal);
                 }
             }
 
@@ -140,6 +172,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
             if (session.LastActive < cutoff && session.Gate.Wait(0))
             {
                 sessions.TryRemove(key, out _);
+                session.Abandon(); // wipes the run's secrets
                 session.Gate.Release();
             }
         }
@@ -174,9 +207,9 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
 
     private async Task<RunningSession> StartAuxInfoAsync(StartProtocolRequest request, byte[] sid, List<int> parties, CancellationToken cancellationToken)
     {
-        _ = await vault.FindKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
+        var key = await vault.FindKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
             ?? throw new NodeException(NodeErrorKind.NotFound, "no such key");
-        var config = new AuxInfoConfig(level, parties, sid);
+        var config = new AuxInfoConfig(level, parties, sid) { Context = key.PublicKey.Encode() };
         var party = AuxInfoProtocol.Create(config, Party, rng, primes, progress: null, cancellationToken);
         return new RunningSession<AuxInfo>(this, ProtocolKind.AuxInfo, sid, party, async (aux, step, ct) =>
         {
@@ -196,8 +229,10 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         }
 
         Party<Presignature> party;
+        PresignSetup setup;
         try
         {
+            setup = PresignSetup.From(signers, share, key.Aux);
             party = Presign.Create(new PresignConfig(signers, sid), share, key.Aux, Party, rng, PresignFaults);
         }
         catch (ArgumentException e)
@@ -209,7 +244,8 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         {
             step.Presignature = Describe(presignature);
             await vault.AddPresignatureAsync(request.KeyId, presignature, ct).ConfigureAwait(false);
-        });
+        })
+        { Setup = ByteString.CopyFrom(setup.Encode()) };
     }
 
     /// <summary>The public part of a presignature, for the aggregator that combines.</summary>
@@ -292,13 +328,20 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
 
         public abstract IReadOnlyList<RoundMessage> Deliver(RoundMessage message);
 
-        public abstract Task<ProtocolStep> StepAsync(IEnumerable<RoundMessage> outgoing, IEnumerable<string> rejected, CancellationToken cancellationToken);
+        /// <summary>Gives the run up and wipes its secrets.</summary>
+        public abstract void Abandon();
+
+        /// <summary>For presigning, the run's public setup (sent with the first step and with an abort).</summary>
+        public ByteString? Setup { get; init; }
+
+        public abstract Task<ProtocolStep> StepAsync(IEnumerable<RoundMessage> outgoing, IEnumerable<Contracts.V1.Refusal> rejected, CancellationToken cancellationToken);
     }
 
     private sealed class RunningSession<T>(ProtocolHost host, ProtocolKind kind, byte[] sid, Party<T> party, Func<T, ProtocolStep, CancellationToken, Task> complete)
         : RunningSession(host, kind, sid)
     {
         private bool stored;
+        private bool started;
 
         public override PartyStatus Status => party.Status;
 
@@ -306,11 +349,24 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
 
         public override IReadOnlyList<RoundMessage> Deliver(RoundMessage message) => party.Deliver(message);
 
-        public override async Task<ProtocolStep> StepAsync(IEnumerable<RoundMessage> outgoing, IEnumerable<string> rejected, CancellationToken cancellationToken)
+        public override void Abandon() => party.Abandon();
+
+        public override async Task<ProtocolStep> StepAsync(IEnumerable<RoundMessage> outgoing, IEnumerable<Contracts.V1.Refusal> rejected, CancellationToken cancellationToken)
         {
             var step = new ProtocolStep { SessionId = ByteString.CopyFrom(Sid) };
             step.Outgoing.AddRange(outgoing.Select(Host.Send));
-            step.Rejected.AddRange(rejected);
+            step.Refusals.AddRange(rejected);
+            step.Awaiting.AddRange(party.Awaiting.Select(a => new Contracts.V1.AwaitedMessage { Round = (uint)a.Round, Sender = (uint)a.Sender, Broadcast = a.Broadcast }));
+            if (Setup is { } setup && (!started || party.Status == PartyStatus.Aborted))
+            {
+                step.PresignSetup = setup;
+            }
+
+            started = true;
+            if (party.AbortNotice is { } notice)
+            {
+                step.AbortNotice = ByteString.CopyFrom(notice.Encode());
+            }
             step.Status = party.Status switch
             {
                 PartyStatus.Completed => ProtocolStatus.Completed,

@@ -44,6 +44,15 @@ public interface INodeVault
 
     /// <summary>Appends an audit event for <paramref name="owner"/>.</summary>
     Task AuditAsync(string owner, string kind, string outcome, string detail, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records, durably, that this node takes part in protocol session <paramref name="sessionId"/>;
+    /// false when it already did (the id is never reused). Records are kept until <paramref name="until"/>.
+    /// </summary>
+    Task<bool> ClaimSessionAsync(byte[] sessionId, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>Forgets session claims kept until before <paramref name="now"/>; returns how many.</summary>
+    Task<int> ForgetSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>An in-process vault holding the same encodings a persistent one stores (tests, the embedded demo).</summary>
@@ -53,6 +62,7 @@ public sealed class InMemoryNodeVault : INodeVault
     private readonly ConcurrentDictionary<string, byte[]> aux = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte[]>> presignatures = new();
     private readonly ConcurrentQueue<(DateTimeOffset Time, string Owner, string Kind, string Outcome, string Detail)> audit = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> sessions = new();
 
     /// <summary>The audit events so far, oldest first.</summary>
     public IReadOnlyList<(DateTimeOffset Time, string Owner, string Kind, string Outcome, string Detail)> Audit => [.. audit];
@@ -114,5 +124,24 @@ public sealed class InMemoryNodeVault : INodeVault
     {
         audit.Enqueue((DateTimeOffset.UtcNow, owner, kind, outcome, detail));
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ClaimSessionAsync(byte[] sessionId, DateTimeOffset until, CancellationToken cancellationToken) =>
+        Task.FromResult(sessions.TryAdd(Convert.ToHexStringLower(sessionId), until));
+
+    /// <inheritdoc />
+    public Task<int> ForgetSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var forgotten = 0;
+        foreach (var (id, until) in sessions)
+        {
+            if (until < now && sessions.TryRemove(id, out _))
+            {
+                forgotten++;
+            }
+        }
+
+        return Task.FromResult(forgotten);
     }
 }

@@ -18,6 +18,8 @@ public sealed class StoredNodeVault(IKeyStore store) : INodeVault
     private const string Keys = "keys";
     private const string Aux = "aux";
     private const string Presignatures = "presignatures";
+    private const string Sessions = "sessions";
+    private const string SessionOwner = "protocol-sessions";
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, AuxInfo> auxCache = new();
 
@@ -170,6 +172,42 @@ public sealed class StoredNodeVault(IKeyStore store) : INodeVault
             "started" => AuditOutcome.Started,
             _ => AuditOutcome.Failed,
         }, string.IsNullOrEmpty(detail) ? outcome : $"{outcome}: {detail}", cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<bool> ClaimSessionAsync(byte[] sessionId, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var payload = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(payload, until.ToUnixTimeMilliseconds());
+        try
+        {
+            await store.PutAsync(Sessions, Convert.ToHexStringLower(sessionId), SessionOwner, payload, IKeyStore.Absent, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (StorageConflictException)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<int> ForgetSessionsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var records = await store.ListByOwnerAsync(Sessions, SessionOwner, cancellationToken).ConfigureAwait(false);
+        var forgotten = 0;
+        foreach (var r in records)
+        {
+            using (r)
+            {
+                var until = DateTimeOffset.FromUnixTimeMilliseconds(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(r.Payload));
+                if (until < now && await store.DeleteAsync(Sessions, r.Id, r.Version, cancellationToken).ConfigureAwait(false))
+                {
+                    forgotten++;
+                }
+            }
+        }
+
+        return forgotten;
+    }
 
     private static string Id(string keyId, byte[] presignatureId) => $"{keyId}.{Convert.ToHexStringLower(presignatureId)}";
 }

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using System.Security.Cryptography.X509Certificates;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Threshold.Aggregator;
+using Threshold.Contracts.V1;
 using Threshold.Rpc.Client;
 using Threshold.Rpc.Hosting;
 using Threshold.Server.Rpc;
@@ -10,21 +14,28 @@ namespace Threshold.Server.Hosting;
 
 /// <summary>
 /// The aggregator as a running process: reaches every node of cluster.json over mutual TLS (pinning each
-/// node's certificate, presenting its client certificate) and serves the wallet API and the discovery
-/// document over TLS.
+/// node's certificate, presenting its client certificate) and serves the wallet API, the discovery
+/// document and <c>GET /healthz</c> over TLS. It describes the cluster from cluster.json, so it starts
+/// while nodes are down; it probes them in the background and uses those it reaches.
 /// </summary>
 public sealed class AggregatorRuntime : IAsyncDisposable
 {
+    /// <summary>The health component that says whether t nodes are reachable.</summary>
+    public const string QuorumComponent = "quorum";
+
     private readonly RpcHost host;
     private readonly List<RpcNodeClient> nodes;
     private readonly PartitionedRateLimiter<string> perUser;
+    private readonly ILogger logger;
 
-    private AggregatorRuntime(AggregatorService aggregator, RpcHost host, List<RpcNodeClient> nodes, PartitionedRateLimiter<string> perUser)
+    private AggregatorRuntime(AggregatorService aggregator, RpcHost host, List<RpcNodeClient> nodes, PartitionedRateLimiter<string> perUser, HealthState health, ILogger logger)
     {
         Aggregator = aggregator;
         this.host = host;
         this.nodes = nodes;
         this.perUser = perUser;
+        Health = health;
+        this.logger = logger;
     }
 
     /// <summary>The aggregator service.</summary>
@@ -33,11 +44,26 @@ public sealed class AggregatorRuntime : IAsyncDisposable
     /// <summary>Where it listens.</summary>
     public Uri Address => host.Address;
 
-    /// <summary>Connects to the nodes (they must be up) and starts serving.</summary>
-    public static async Task<AggregatorRuntime> StartAsync(AggregatorConfig config, CancellationToken cancellationToken)
+    /// <summary>The aggregator's health (every node reachable, t of them, or fewer), served at <c>GET /healthz</c>.</summary>
+    public HealthState Health { get; }
+
+    /// <summary>Starts serving, logging nowhere.</summary>
+    public static Task<AggregatorRuntime> StartAsync(AggregatorConfig config, CancellationToken cancellationToken) => StartAsync(config, NullLoggerFactory.Instance, cancellationToken);
+
+    /// <summary>
+    /// Describes the cluster from cluster.json, probes every node once (bounded by the probe timeout; a
+    /// node that is down is reported, not fatal) and starts serving.
+    /// </summary>
+    /// <param name="config">The aggregator's configuration.</param>
+    /// <param name="loggers">Where the aggregator and its RPC host log.</param>
+    /// <param name="cancellationToken">Abandons the start.</param>
+    public static async Task<AggregatorRuntime> StartAsync(AggregatorConfig config, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var logger = loggers.CreateLogger("Threshold.Aggregator");
         var cluster = ClusterFile.Load(config.ClusterFile);
+        ServerLog.AggregatorStarting(logger, cluster.Nodes.Count, cluster.Threshold);
         var client = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(config.DataDirectory, ClusterInit.ClientCertificateFile), null);
         var tls = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(config.DataDirectory, ClusterInit.TlsCertificateFile), null);
         var nodes = cluster.Nodes.Select(n => new RpcNodeClient(n.NodeId, new RpcClient(new Uri(n.Address), new RpcClientOptions
@@ -45,20 +71,45 @@ public sealed class AggregatorRuntime : IAsyncDisposable
             PinnedServerCertificate = X509Certificate2.CreateFromPem(n.TlsCertificate),
             ClientCertificate = client,
         }))).ToList();
-        var aggregator = new AggregatorService(new AggregatorOptions { Nodes = nodes, Threshold = cluster.Threshold, PoolTarget = config.PoolTarget, OpaqueSuite = cluster.OpaqueSuite });
+        AggregatorService? aggregator = null;
         var limits = config.RateLimits ?? WalletRateLimits.Default;
         var perUser = limits.PerUserLimiter();
         try
         {
+            var members = new List<NodeDescriptor>();
+            foreach (var (entry, node) in cluster.Nodes.Zip(nodes))
+            {
+                members.Add(await DescribeAsync(entry, node, cancellationToken).ConfigureAwait(false));
+            }
+
+            aggregator = new AggregatorService(
+                new AggregatorOptions { Nodes = nodes, Members = members, Threshold = cluster.Threshold, PoolTarget = config.PoolTarget, OpaqueSuite = cluster.OpaqueSuite, Level = Paillier.SecurityLevel.FromName(cluster.Level) },
+                loggers.CreateLogger("Threshold.Aggregator"));
             await aggregator.InitializeAsync(cancellationToken).ConfigureAwait(false);
-            var hostOptions = limits.ApplyTo(new RpcHostOptions { EndPoint = IPEndPoint.Parse(config.Listen), Certificate = tls });
-            var host = await RpcHost.StartAsync(AggregatorRpc.Registry(aggregator, perUser), hostOptions, app => AggregatorRpc.MapDiscovery(app, aggregator), cancellationToken).ConfigureAwait(false);
-            return new AggregatorRuntime(aggregator, host, nodes, perUser);
+            var service = aggregator;
+            var health = new HealthState();
+            service.Reachability.Changed += _ => Report(health, service.Reachability.Statuses, cluster.Threshold);
+            Report(health, service.Reachability.Statuses, cluster.Threshold);
+            var host = await RpcHost.StartAsync(
+                AggregatorRpc.Registry(service, perUser),
+                limits.ApplyTo(new RpcHostOptions { EndPoint = IPEndPoint.Parse(config.Listen), Certificate = tls, HealthEndpoint = false, LoggerFactory = loggers }),
+                app =>
+                {
+                    AggregatorRpc.MapDiscovery(app, service);
+                    health.MapEndpoint(app);
+                },
+                cancellationToken).ConfigureAwait(false);
+            ServerLog.AggregatorListening(logger, host.Address.ToString(), aggregator.Reachability.Statuses.Count(s => s.Reachable), nodes.Count);
+            return new AggregatorRuntime(aggregator, host, nodes, perUser, health, logger);
         }
         catch
         {
             perUser.Dispose();
-            await aggregator.DisposeAsync().ConfigureAwait(false);
+            if (aggregator is not null)
+            {
+                await aggregator.DisposeAsync().ConfigureAwait(false);
+            }
+
             nodes.ForEach(n => n.Dispose());
             throw;
         }
@@ -71,5 +122,54 @@ public sealed class AggregatorRuntime : IAsyncDisposable
         await Aggregator.DisposeAsync().ConfigureAwait(false);
         nodes.ForEach(n => n.Dispose());
         perUser.Dispose();
+        ServerLog.AggregatorStopped(logger);
+    }
+
+    /// <summary>
+    /// The node as cluster.json describes it. A file from before OPAQUE keys were written there lacks the
+    /// node's OPAQUE key, which only the node can then tell: such a node must be up at start-up.
+    /// </summary>
+    private static async Task<NodeDescriptor> DescribeAsync(ClusterNodeEntry entry, RpcNodeClient node, CancellationToken cancellationToken)
+    {
+        var descriptor = new NodeDescriptor
+        {
+            NodeId = entry.NodeId,
+            Party = (uint)entry.Party,
+            IdentityKey = ByteString.FromBase64(entry.SigningKey),
+            AgreementKey = ByteString.FromBase64(entry.AgreementKey),
+        };
+        if (entry.OpaqueServerKey is { } opaqueKey)
+        {
+            descriptor.OpaqueServerKey = ByteString.FromBase64(opaqueKey);
+            return descriptor;
+        }
+
+        try
+        {
+            var info = await node.GetNodeInfoAsync(cancellationToken).ConfigureAwait(false);
+            if (info.IdentityKey != descriptor.IdentityKey || info.Party != descriptor.Party)
+            {
+                throw new InvalidDataException($"{entry.NodeId} answers with other keys than cluster.json gives");
+            }
+
+            descriptor.OpaqueServerKey = info.OpaqueServerKey;
+            return descriptor;
+        }
+        catch (NodeCallException e)
+        {
+            throw new InvalidOperationException($"cluster.json gives no OPAQUE key for {entry.NodeId} (written by an older `threshold cluster init`), so it must be up when the aggregator starts: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Each node's reachability as the aggregator's health: any node down degrades it, fewer than t makes it unhealthy.</summary>
+    private static void Report(HealthState health, IReadOnlyList<NodeReachabilityStatus> statuses, int threshold)
+    {
+        foreach (var s in statuses)
+        {
+            health.Set($"node:{s.NodeId}", s.Reachable ? HealthStatus.Healthy : HealthStatus.Degraded, s.Reachable ? "reachable" : $"unreachable since {s.Since:O}: {s.Reason}");
+        }
+
+        var reachable = statuses.Count(s => s.Reachable);
+        health.Set(QuorumComponent, reachable >= threshold ? HealthStatus.Healthy : HealthStatus.Unhealthy, $"{reachable} of {statuses.Count} nodes reachable, {threshold} needed to sign");
     }
 }

@@ -5,13 +5,24 @@ using Threshold.Storage.Consensus;
 namespace Threshold.Server.Hosting;
 
 /// <summary>One node as the cluster file describes it: everything others need to reach and verify it.</summary>
+/// <param name="NodeId">Its name.</param>
+/// <param name="Party">Its party index.</param>
+/// <param name="Address">Where it serves (https://host:port).</param>
+/// <param name="SigningKey">Its message-signing public key (SubjectPublicKeyInfo, base64).</param>
+/// <param name="AgreementKey">Its ECDH public key (SubjectPublicKeyInfo, base64).</param>
+/// <param name="TlsCertificate">Its TLS certificate (PEM), which the aggregator pins.</param>
+/// <param name="OpaqueServerKey">
+/// Its OPAQUE AKE public key (base64), so the aggregator can describe the node to wallets while it is
+/// down. Files written before it was added lack it; the aggregator then asks the node at start-up.
+/// </param>
 public sealed record ClusterNodeEntry(
     string NodeId,
     int Party,
     string Address,
     string SigningKey,
     string AgreementKey,
-    string TlsCertificate);
+    string TlsCertificate,
+    string? OpaqueServerKey = null);
 
 /// <summary>The aggregator as the cluster file describes it.</summary>
 public sealed record ClusterAggregatorEntry(string Address, string TlsCertificate, string ClientCertificate);
@@ -21,7 +32,12 @@ public sealed record ClusterAggregatorEntry(string Address, string TlsCertificat
 /// threshold, OPAQUE suite, every node's address and public keys (signing, agreement, TLS), and the
 /// aggregator's certificates. Nodes pin the aggregator's client certificate; the aggregator pins the nodes'.
 /// </summary>
-public sealed record ClusterFile(int Threshold, string OpaqueSuite, IReadOnlyList<ClusterNodeEntry> Nodes, ClusterAggregatorEntry Aggregator)
+/// <param name="Threshold">t.</param>
+/// <param name="OpaqueSuite">The OPAQUE suite of every node.</param>
+/// <param name="Nodes">Every node.</param>
+/// <param name="Aggregator">The aggregator.</param>
+/// <param name="Level">The Paillier level every node runs aux-info at ("2048" or "3072"); bound into every run.</param>
+public sealed record ClusterFile(int Threshold, string OpaqueSuite, IReadOnlyList<ClusterNodeEntry> Nodes, ClusterAggregatorEntry Aggregator, string Level = "2048")
 {
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
@@ -43,6 +59,11 @@ public sealed record ClusterFile(int Threshold, string OpaqueSuite, IReadOnlyLis
 /// <param name="LoginBurst">The login budget's burst: attempts a user may make at once (the cluster's, kept in the consensus store).</param>
 /// <param name="LoginRefillInterval">The time in which a user wins one attempt back, e.g. "08:00:00".</param>
 /// <param name="Level">Paillier level, "2048" or "3072".</param>
+/// <param name="HeartbeatSeconds">
+/// How often the node publishes its state version and a heartbeat in the background while that works
+/// (failures are retried sooner, with backoff). Signing does not wait for it: the version is published
+/// before every partial signature leaves.
+/// </param>
 public sealed record NodeConfig(
     string NodeId,
     string ClusterFile,
@@ -52,7 +73,8 @@ public sealed record NodeConfig(
     string? ConsensusFile = null,
     int LoginBurst = 10,
     TimeSpan? LoginRefillInterval = null,
-    string Level = "2048")
+    string Level = "2048",
+    double HeartbeatSeconds = 1)
 {
     /// <summary>The login budget this configuration asks for (the defaults of <see cref="LoginBudgetPolicy.Default"/> where unset).</summary>
     [JsonIgnore]

@@ -106,10 +106,11 @@ public static class ClusterInit
                 $"https://127.0.0.1:{basePort + party}",
                 Convert.ToBase64String(identity.SigningPublicKey),
                 Convert.ToBase64String(identity.AgreementPublicKey),
-                tls.ExportCertificatePem()));
+                tls.ExportCertificatePem(),
+                Convert.ToBase64String(setup.AkeKeyPair.PublicKey.Serialize())));
         }
 
-        new ClusterFile(threshold, suite.Name, entries, new ClusterAggregatorEntry($"https://127.0.0.1:{basePort}", aggregatorTls.ExportCertificatePem(), aggregatorClient.ExportCertificatePem())).Save(clusterPath);
+        new ClusterFile(threshold, suite.Name, entries, new ClusterAggregatorEntry($"https://127.0.0.1:{basePort}", aggregatorTls.ExportCertificatePem(), aggregatorClient.ExportCertificatePem()), level.Name).Save(clusterPath);
         ClusterFiles.Save(Path.Combine(directory, "aggregator.json"), new AggregatorConfig("cluster.json", "aggregator", $"127.0.0.1:{basePort}"));
         File.WriteAllText(Path.Combine(directory, "aggregator.pem"), aggregatorTls.ExportCertificatePem());
         return clusterPath;

@@ -67,6 +67,7 @@ public static class NodeRpc
                 NodeErrorKind.Unauthenticated => RpcStatusCode.Unauthenticated,
                 NodeErrorKind.FailedPrecondition => RpcStatusCode.FailedPrecondition,
                 NodeErrorKind.ResourceExhausted or NodeErrorKind.LoginLocked => RpcStatusCode.ResourceExhausted,
+                NodeErrorKind.Unavailable => RpcStatusCode.Unavailable,
                 _ => RpcStatusCode.Internal,
             }, e.Message);
         }
@@ -150,7 +151,7 @@ public sealed class RpcNodeClient(string nodeId, RpcClient client) : INodeClient
                 RpcStatusCode.Unauthenticated => NodeErrorKind.Unauthenticated,
                 RpcStatusCode.FailedPrecondition => NodeErrorKind.FailedPrecondition,
                 RpcStatusCode.ResourceExhausted => locked is null ? NodeErrorKind.ResourceExhausted : NodeErrorKind.LoginLocked,
-                _ => (NodeErrorKind?)null,
+                _ => (NodeErrorKind?)null, // UNAVAILABLE among them: unreachable, or a node that cannot sign now
             };
             throw new NodeCallException(NodeId, kind, unavailable: kind is null, e.Detail) { LockedUntil = locked };
         }

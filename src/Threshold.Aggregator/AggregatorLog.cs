@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Threshold.Aggregator;
+
+/// <summary>The aggregator's log events: stable ids and names, node ids, parties and check names only (no payloads).</summary>
+internal static partial class AggregatorLog
+{
+    [LoggerMessage(EventId = 3001, EventName = "NodeUnreachable", Level = LogLevel.Warning,
+        Message = "node {NodeId} (party {Party}) unreachable: {Reason}")]
+    public static partial void NodeUnreachable(ILogger logger, string nodeId, int party, string reason);
+
+    [LoggerMessage(EventId = 3002, EventName = "NodeReachable", Level = LogLevel.Information,
+        Message = "node {NodeId} (party {Party}) reachable (after {FailedProbes} failed probes)")]
+    public static partial void NodeReachable(ILogger logger, string nodeId, int party, int failedProbes);
+
+    [LoggerMessage(EventId = 3003, EventName = "NodeIdentityMismatch", Level = LogLevel.Error,
+        Message = "node {NodeId} (party {Party}) answers with other keys than the cluster file gives; it is not used")]
+    public static partial void NodeImpostor(ILogger logger, string nodeId, int party);
+
+    [LoggerMessage(EventId = 3101, EventName = "ProtocolRunFailed", Level = LogLevel.Warning,
+        Message = "{Protocol} run {SessionId} for key {KeyId} failed: culprits {Culprits}; unresponsive {Unresponsive}; refusing {Refusing}")]
+    public static partial void RunFailed(ILogger logger, string protocol, string sessionId, string keyId, string culprits, string unresponsive, string refusing);
+
+    [LoggerMessage(EventId = 3102, EventName = "SignFailed", Level = LogLevel.Warning,
+        Message = "signing with key {KeyId} failed: {Reason}; culprits {Culprits}; not signing {Silent}")]
+    public static partial void SignFailed(ILogger logger, string keyId, string reason, string culprits, string silent);
+}
