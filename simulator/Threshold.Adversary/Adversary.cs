@@ -94,8 +94,10 @@ public sealed class Adversary
             case Misbehaviour.Equivocate when message.IsBroadcast:
                 return [(recipient, targeted ? Once(message, "equivocate", () => Resign(message with { Payload = ProtobufMutator.Mutate(message.Payload, random) }, signer)) : message)];
             case Misbehaviour.Equivocate when targeted:
+                Performed.Add(plan.Behaviour);
                 return [(recipient, message), (recipient, Resign(message with { Payload = ProtobufMutator.Mutate(message.Payload, random) }, signer))];
             case Misbehaviour.Withhold when targeted:
+                Performed.Add(plan.Behaviour);
                 return [];
             case Misbehaviour.ForgeEcho when targeted:
                 return [(recipient, Once(message, "echo", () => Resign(message with { Echo = ForgedEcho(message) }, signer)))];

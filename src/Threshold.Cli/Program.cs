@@ -17,6 +17,7 @@ internal static class Program
         root.Add(ClusterCommands.Client());
         root.Add(BenchCommand.Create());
         root.Add(PrimesCommand.Create());
+        root.Add(AdversaryCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
