@@ -24,4 +24,8 @@ internal static partial class AggregatorLog
     [LoggerMessage(EventId = 3102, EventName = "SignFailed", Level = LogLevel.Warning,
         Message = "signing with key {KeyId} failed: {Reason}; culprits {Culprits}; not signing {Silent}")]
     public static partial void SignFailed(ILogger logger, string keyId, string reason, string culprits, string silent);
+
+    [LoggerMessage(EventId = 3103, EventName = "SignHedged", Level = LogLevel.Information,
+        Message = "sign with key {KeyId}: {Slow} slow to sign; asked another signer set")]
+    public static partial void SignHedged(ILogger logger, string keyId, string slow);
 }

@@ -98,6 +98,13 @@ public sealed class AggregatorService : IAsyncDisposable
     private ClusterInfo info = new();
     private NodeReachability? reachability;
     private EcdsaPartyKeys? directory;
+    private double partialRoundTripMs = 25; // moving average of a complete set of partial signatures
+
+    /// <summary>The least a quorum call waits for nodes beyond the quorum.</summary>
+    internal static readonly TimeSpan MinGrace = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>The most a quorum call waits for nodes beyond the quorum (a login waits up to four times as long: it wants every node it can get).</summary>
+    internal static readonly TimeSpan MaxGrace = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Creates the aggregator; call <see cref="InitializeAsync"/> before serving.</summary>
     /// <param name="options">The cluster and settings.</param>
@@ -219,7 +226,9 @@ public sealed class AggregatorService : IAsyncDisposable
             Known(request.Ke1.Select(k => (k.NodeId, k))),
             (node, k, ct) => node.LoginStartAsync(new NodeLoginStartRequest { UserId = request.UserId, AttemptId = request.AttemptId, Ke1 = k.Payload }, ct),
             cancellationToken,
-            errors: errors).ConfigureAwait(false);
+            errors: errors,
+            quorum: options.Threshold,
+            graceFactor: 4).ConfigureAwait(false);
         foreach (var (nodeId, response) in outcomes)
         {
             if (response is not null)
@@ -247,7 +256,9 @@ public sealed class AggregatorService : IAsyncDisposable
         var outcomes = await EachAsync(
             Known(request.Ke3.Select(k => (k.NodeId, k))),
             (node, k, ct) => node.LoginFinishAsync(new NodeLoginFinishRequest { UserId = request.UserId, AttemptId = request.AttemptId, Ke3 = k.Payload }, ct),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            quorum: options.Threshold,
+            graceFactor: 4).ConfigureAwait(false);
         foreach (var (nodeId, response) in outcomes)
         {
             if (response is null)
@@ -329,7 +340,7 @@ public sealed class AggregatorService : IAsyncDisposable
     /// <summary>See threshold.v1.Wallet.GetPublicKey: relays the sealed requests; the client reads the replies.</summary>
     public async Task<GetPublicKeyResponse> GetPublicKeyAsync(GetPublicKeyRequest request, CancellationToken cancellationToken)
     {
-        var outcomes = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken, sessionQuorum: options.Threshold).ConfigureAwait(false);
+        var outcomes = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken, sessionQuorum: options.Threshold, quorum: options.Threshold).ConfigureAwait(false);
         var response = new GetPublicKeyResponse();
         response.Replies.AddRange(outcomes.Values.OfType<ChannelEnvelope>());
         return response;
@@ -348,8 +359,9 @@ public sealed class AggregatorService : IAsyncDisposable
 
         var response = new SignResponse();
         var errors = new Dictionary<string, NodeCallException?>();
-        var submitted = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken, sessionQuorum: options.Threshold, errors: errors).ConfigureAwait(false);
+        var submitted = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken, sessionQuorum: options.Threshold, errors: errors, quorum: options.Threshold).ConfigureAwait(false);
         var available = submitted.Where(e => e.Value is not null).Select(e => partyOf[e.Key]).ToHashSet();
+        selection.Fail(errors.Where(e => e.Value is null).Select(e => partyOf[e.Key])); // too slow to be waited for: counted, not awaited
         if (available.Count < options.Threshold)
         {
             response.Failure = new OperationFailure
@@ -381,11 +393,8 @@ public sealed class AggregatorService : IAsyncDisposable
             presignature = made;
         }
 
+        (presignature, var partials) = await CollectPartialsAsync(request, presignature, available, cancellationToken).ConfigureAwait(false);
         var signers = presignature.Signers.Select(s => (int)s).ToList();
-        var partials = await EachAsync(
-            signers.Select(p => (byParty[p].NodeId, p)),
-            (node, p, ct) => node.PartialSignAsync(new PartialSignRequest { KeyId = request.KeyId, RequestId = request.RequestId, PresignatureId = presignature.PresignatureId }, ct),
-            cancellationToken).ConfigureAwait(false);
         Refill(request.KeyId);
         if (partials.Any(e => e.Value is null))
         {
@@ -452,10 +461,87 @@ public sealed class AggregatorService : IAsyncDisposable
         return response;
     }
 
+    /// <summary>
+    /// Asks the presignature's signers for their partial signatures. A signer that has not answered
+    /// within the hedge delay (four times the usual round trip, between 100 ms and 2 s) is counted as slow,
+    /// and other available nodes are asked too, with a presignature from the pool or made now (each node's
+    /// authorisation allows two partial signatures of the one digest): the first complete set wins.
+    /// </summary>
+    private async Task<(PresignatureInfo Presignature, Dictionary<string, PartialSignResponse?> Partials)> CollectPartialsAsync(
+        SignRequest request, PresignatureInfo presignature, IReadOnlySet<int> available, CancellationToken cancellationToken)
+    {
+        using var losing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var first = AskSigners(request, presignature, losing.Token);
+        var all = Task.WhenAll(first.Values);
+        var hedgeDelay = TimeSpan.FromMilliseconds(Math.Clamp(4 * Volatile.Read(ref partialRoundTripMs), 100, 2000));
+        if (await Task.WhenAny(all, Task.Delay(hedgeDelay, cancellationToken)).ConfigureAwait(false) == all)
+        {
+            Volatile.Write(ref partialRoundTripMs, (0.8 * Volatile.Read(ref partialRoundTripMs)) + (0.2 * watch.Elapsed.TotalMilliseconds));
+            return (presignature, await Results(first).ConfigureAwait(false));
+        }
+
+        var slow = first.Where(e => !e.Value.IsCompleted).Select(e => partyOf[e.Key]).ToHashSet();
+        selection.Fail(slow);
+        var others = available.Where(p => !slow.Contains(p)).ToHashSet();
+        var hedge = pool.Take(request.KeyId, selection.Trusted(others)) ?? pool.Take(request.KeyId, others);
+        if (hedge is null && others.Count >= options.Threshold)
+        {
+            hedge = (await PresignAmongAsync(request.KeyId, others, cancellationToken).ConfigureAwait(false)).Presignature;
+        }
+
+        if (hedge is null)
+        {
+            return (presignature, await Results(first).ConfigureAwait(false));
+        }
+
+        AggregatorLog.SignHedged(logger, request.KeyId, string.Join(", ", slow.Select(p => byParty[p].NodeId)));
+        using var alsoLosing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var second = AskSigners(request, hedge, alsoLosing.Token);
+        var firstSet = Results(first);
+        var secondSet = Results(second);
+        var winner = await Task.WhenAny(firstSet, secondSet).ConfigureAwait(false);
+        if ((await winner.ConfigureAwait(false)).Values.Any(v => v is null))
+        {
+            winner = winner == firstSet ? secondSet : firstSet; // the first to finish failed: the other may still succeed
+        }
+
+        await (winner == firstSet ? alsoLosing : losing).CancelAsync().ConfigureAwait(false);
+        return (winner == firstSet ? presignature : hedge, await winner.ConfigureAwait(false));
+    }
+
+    /// <summary>One partial-signature call per signer of <paramref name="presignature"/>, each with its deadline; a failure maps to null.</summary>
+    private Dictionary<string, Task<PartialSignResponse?>> AskSigners(SignRequest request, PresignatureInfo presignature, CancellationToken cancellationToken) =>
+        presignature.Signers.Select(s => byParty[(int)s]).ToDictionary(node => node.NodeId, async node =>
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(options.CallTimeout);
+            try
+            {
+                var partial = await node.PartialSignAsync(new PartialSignRequest { KeyId = request.KeyId, RequestId = request.RequestId, PresignatureId = presignature.PresignatureId }, deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+                Reached(node.NodeId);
+                return (PartialSignResponse?)partial;
+            }
+            catch (Exception e) when (e is NodeCallException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (OperationCanceledException)
+            {
+                return null; // the other signer set won
+            }
+        });
+
+    private static async Task<Dictionary<string, PartialSignResponse?>> Results(Dictionary<string, Task<PartialSignResponse?>> calls)
+    {
+        await Task.WhenAll(calls.Values).ConfigureAwait(false);
+        return calls.ToDictionary(e => e.Key, e => e.Value.Result);
+    }
+
     /// <summary>See threshold.v1.Wallet.Logout.</summary>
     public async Task<LogoutResponse> LogoutAsync(LogoutRequest request, CancellationToken cancellationToken)
     {
-        var outcomes = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken).ConfigureAwait(false);
+        var outcomes = await EachAsync(Known(request.Requests.Select(e => (e.NodeId, e))), (node, e, ct) => node.SubmitAsync(e, ct), cancellationToken, quorum: options.Threshold).ConfigureAwait(false);
         var response = new LogoutResponse();
         response.LoggedOutNodes.AddRange(outcomes.Where(e => e.Value is not null).Select(e => e.Key));
         return response;
@@ -714,9 +800,13 @@ public sealed class AggregatorService : IAsyncDisposable
 
     /// <summary>
     /// Calls each node with its deadline; a failing node maps to null (or throws when asked to), and its
-    /// error goes to <paramref name="errors"/> (null: it timed out). With a <paramref name="sessionQuorum"/>,
-    /// a request that too many nodes refuse for want of a session fails as
-    /// <see cref="WalletErrorKind.Unauthenticated"/>, so the wallet learns to log in again.
+    /// error goes to <paramref name="errors"/> (null: it timed out, or was not waited for). With a
+    /// <paramref name="quorum"/>, the call returns once that many nodes have answered, after a short grace
+    /// for the rest (twice the time the quorum took, within <see cref="MinGrace"/> and <see cref="MaxGrace"/>,
+    /// both stretched by <paramref name="graceFactor"/>), and nodes the probes found unreachable are not
+    /// asked while enough others are: one hung node does not hold everyone up. With a <paramref name="sessionQuorum"/>, a request that too
+    /// many nodes refuse for want of a session fails as <see cref="WalletErrorKind.Unauthenticated"/>, so
+    /// the wallet learns to log in again.
     /// </summary>
     private async Task<Dictionary<string, TResult?>> EachAsync<T, TResult>(
         IEnumerable<(string NodeId, T Item)> items,
@@ -724,13 +814,30 @@ public sealed class AggregatorService : IAsyncDisposable
         CancellationToken cancellationToken,
         bool throwOnFailure = false,
         int? sessionQuorum = null,
-        Dictionary<string, NodeCallException?>? errors = null)
+        Dictionary<string, NodeCallException?>? errors = null,
+        int? quorum = null,
+        int graceFactor = 1)
         where TResult : class
     {
-        var tasks = items.Select(async x =>
+        using var stragglers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var list = items.ToList();
+
+        // With a quorum to reach, nodes that failed at least two probes in a row are not even asked, while
+        // enough others are (a node that just failed one probe, or is starting, still gets its grace).
+        var down = reachability?.Statuses.Where(st => !st.Reachable && st.FailedProbes >= 2).Select(st => st.NodeId).ToHashSet() ?? [];
+        var skipped = quorum is { } q && list.Count(x => !down.Contains(x.NodeId)) >= q
+            ? list.Where(x => down.Contains(x.NodeId)).Select(x => x.NodeId).ToHashSet()
+            : [];
+        var tasks = list.Select(async x =>
         {
+            if (skipped.Contains(x.NodeId))
+            {
+                return (x.NodeId, Result: (TResult?)null, Error: (Exception?)new NodeCallException(x.NodeId, null, unavailable: true, "unreachable at the last probe"));
+            }
+
             var node = byParty[partyOf[x.NodeId]];
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stragglers.Token);
             deadline.CancelAfter(options.CallTimeout);
             try
             {
@@ -752,6 +859,28 @@ public sealed class AggregatorService : IAsyncDisposable
                 return (x.NodeId, Result: (TResult?)null, Error: e);
             }
         }).ToList();
+        if (quorum is { } needed)
+        {
+            var remaining = tasks.ToList();
+            var answered = 0;
+            while (remaining.Count > 0 && answered < needed)
+            {
+                var done = await Task.WhenAny(remaining).ConfigureAwait(false);
+                remaining.Remove(done);
+                answered += (await done.ConfigureAwait(false)).Error is null ? 1 : 0;
+            }
+
+            var grace = TimeSpan.FromTicks(Math.Clamp(2 * graceFactor * watch.Elapsed.Ticks, MinGrace.Ticks, graceFactor * MaxGrace.Ticks));
+            try
+            {
+                await Task.WhenAll(remaining).WaitAsync(grace, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                await stragglers.CancelAsync().ConfigureAwait(false); // the rest are not waited for
+            }
+        }
+
         var results = await Task.WhenAll(tasks).ConfigureAwait(false);
         foreach (var failed in results.Where(r => r.Error is not null))
         {

@@ -71,6 +71,9 @@ public sealed record EmbeddedClusterOptions
     /// </summary>
     public Func<INodeClient, INodeClient>? NetworkFaults { get; init; }
 
+    /// <summary>The aggregator's deadline for each call to a node.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Limits on registration and login calls per client address and per user, when serving over loopback TLS.</summary>
     public WalletRateLimits RateLimits { get; init; } = WalletRateLimits.Default;
 
@@ -185,6 +188,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 OpaqueSuite = options.Opaque.Suite.Name,
                 Level = options.Level,
                 Time = options.Time, // the nodes check the session ids it issues against their clock
+                CallTimeout = options.CallTimeout,
             });
             await aggregator.InitializeAsync(cancellationToken).ConfigureAwait(false);
             if (!options.OverLoopbackTls)

@@ -3,12 +3,21 @@ using Threshold.Contracts.V1;
 
 namespace Threshold.Node.Sessions;
 
-/// <summary>A user's request that arrived inside its channel: what it allows, until when, whether used.</summary>
-internal sealed record Authorization(string UserId, ChannelRequest Request, DateTimeOffset ExpiresAt);
+/// <summary>A user's request that arrived inside its channel: what it allows, until when, and how many more times.</summary>
+internal sealed record Authorization(string UserId, ChannelRequest Request, DateTimeOffset ExpiresAt)
+{
+    /// <summary>
+    /// How many operations it still allows. A sign request allows two partial signatures, each with its
+    /// own presignature, so the aggregator can hedge a signer that went slow with another signer set:
+    /// two signatures of one digest under different nonces give nothing away. Everything else: one.
+    /// </summary>
+    public int UsesLeft { get; init; } = Request.OperationCase == ChannelRequest.OperationOneofCase.Sign ? 2 : 1;
+}
 
 /// <summary>
 /// The operations users have authorised through their channels. Each request id is accepted once and
-/// consumed by the one operation it allows; the aggregator cannot create, alter or replay one.
+/// consumed by the operation it allows (a sign request: by at most two partial signatures of its
+/// digest); the aggregator cannot create, alter or replay one.
 /// </summary>
 internal sealed class Authorizations(TimeProvider time)
 {
@@ -45,7 +54,10 @@ internal sealed class Authorizations(TimeProvider time)
             return null;
         }
 
-        return pending.TryRemove(key, out _) ? authorization : null;
+        // One use taken atomically: of two concurrent takers of the last use, one gets it.
+        return authorization.UsesLeft > 1
+            ? pending.TryUpdate(key, authorization with { UsesLeft = authorization.UsesLeft - 1 }, authorization) ? authorization : null
+            : pending.TryRemove(new KeyValuePair<string, Authorization>(key, authorization)) ? authorization : null;
     }
 
     /// <summary>How many request ids are remembered (tests of the sweep).</summary>
