@@ -49,6 +49,12 @@ public sealed record CampaignOptions
     /// <summary>How many runs.</summary>
     public int Runs { get; init; } = 200;
 
+    /// <summary>
+    /// Index of the first run. Each run is seeded by the campaign seed and its index, so one run of a long
+    /// campaign can be replayed alone (a Replay misbehaviour then draws only on messages this invocation held).
+    /// </summary>
+    public int FirstRun { get; init; }
+
     /// <summary>The seed every choice derives from: the same seed replays the same campaign.</summary>
     public string Seed { get; init; } = "threshold";
 
@@ -171,7 +177,7 @@ public static class Campaign
         var fixtures = new Fixtures(options.Level, options.Primes);
         var held = new List<RoundMessage>();
         var records = new List<RunRecord>();
-        for (var index = 0; index < options.Runs; index++)
+        for (var index = options.FirstRun; index < options.FirstRun + options.Runs; index++)
         {
             var record = RunOne(options, fixtures, held, index);
             records.Add(record);

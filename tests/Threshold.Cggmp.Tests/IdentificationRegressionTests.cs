@@ -105,6 +105,36 @@ public sealed class IdentificationRegressionTests
         }
     }
 
+    [Theory]
+    [InlineData("mul B")]
+    [InlineData("mul z")]
+    [InlineData("mul proof")]
+    public void AnIdentificationProofThatDoesNotDecodeNamesItsSender(string broken)
+    {
+        // Party 3 reports a wrong δ, so identification is due, and then publishes a Πmul that does not decode
+        // against its statement (a commitment that is not a unit, a response out of range, bytes that are no
+        // proof): the honest parties must name it for its product proof, not stop on the decoding error.
+        var cluster = Cluster.Get(Curve.Secp256k1, 2, 3);
+        var notices = new List<RoundMessage>();
+        var seed = "undecodable mul " + broken;
+        var report = cluster.Presign([1, 2, 3], seed, (m, _) =>
+        {
+            if (m.IsAbort)
+            {
+                notices.Add(m);
+            }
+
+            return m is { Sender: 3, Round: 4, IsBroadcast: true, IsAbort: false } ? BreakMulProof(cluster, m, broken) : m;
+        }, faulty: 3, faults: new PresignFaults(Delta: d => d + Scalar.One(Curve.Secp256k1)));
+        foreach (var party in report.Parties.Where(p => p.Index != 3))
+        {
+            Assert.Equal(PartyStatus.Aborted, party.Status);
+            var named = Assert.Single(party.Culprits);
+            Assert.Equal((3, PresignChecks.IdentificationProduct), (named.Party, named.Check));
+            AssertNamesOnly(Judge(cluster, [1, 2, 3], seed, notices.First(n => n.Sender == party.Index)), 3, PresignChecks.IdentificationProduct);
+        }
+    }
+
     [Fact]
     public void SignersHandedDifferentSignerSetsBlameNobody()
     {
@@ -176,6 +206,25 @@ public sealed class IdentificationRegressionTests
             var unsigned = new RoundMessage(context.Protocol, context.SessionId, 4, 1, null, [], [], []) { Kind = MessageKind.Abort, Complaint = [new Culprit(2, check, "made up", evidence)] };
             AssertNamesOnly(ComplaintJudge.Judge(context, unsigned with { Signature = signers[0].Sign(unsigned.Digest()) }), 1, Checks.FalseAccusation);
         }
+    }
+
+    private static RoundMessage BreakMulProof(Cluster cluster, RoundMessage round4, string broken)
+    {
+        var wrapper = Wire.PresignRound4.Parser.ParseFrom(round4.Payload);
+        var proof = Proofs.Wire.PaillierMultiplicationProof.Parser.ParseFrom(wrapper.Identification.MulProof);
+        var key = cluster.Aux[2].PaillierKey;
+        switch (broken)
+        {
+            case "mul B":
+                proof.B = ByteString.Empty;
+                break;
+            case "mul z":
+                proof.Z = Proofs.Encoding.WireCodec.Unsigned(key.N);
+                break;
+        }
+
+        wrapper.Identification.MulProof = broken == "mul proof" ? ByteString.CopyFrom(0xff, 0xff, 0xff) : proof.ToByteString();
+        return Tamper.Resign(round4, wrapper.ToByteArray(), cluster.Signers[round4.Sender - 1]);
     }
 
     /// <summary>An honest presigning run among <paramref name="signers"/>, every message kept.</summary>

@@ -339,7 +339,25 @@ internal sealed class PresignVerification(PresignSetup setup, byte[] sessionId, 
     /// operation j performed is proven again; and the ciphertext of δ_j (χ_j), built from the signed
     /// messages j received and the F it sent, decrypts to it modulo q (Πdec).
     /// </summary>
+    /// <remarks>
+    /// The proofs and χ_j decode against statements built here, so a value that does not decode (a
+    /// commitment that is not a unit, say) fails the check of the proof it belongs to, for the live
+    /// check and for a judge alike.
+    /// </remarks>
     public CheckFailure? CheckIdentification(MessageView view, int j, int v, int round, RingPedersenSecret? verifierSecret, PaillierSecretKey? verifierKey)
+    {
+        var stage = PresignChecks.IdentificationInconsistent;
+        try
+        {
+            return CheckIdentification(view, j, v, round, verifierSecret, verifierKey, ref stage);
+        }
+        catch (DecodingException e)
+        {
+            return new(stage, $"identification does not decode: {e.Message}");
+        }
+    }
+
+    private CheckFailure? CheckIdentification(MessageView view, int j, int v, int round, RingPedersenSecret? verifierSecret, PaillierSecretKey? verifierKey, ref string stage)
     {
         var target = Target(view, round);
         var isDelta = target == IdentificationTarget.Delta;
@@ -360,6 +378,7 @@ internal sealed class PresignVerification(PresignSetup setup, byte[] sessionId, 
         var (kj, gj) = Ciphertexts(view, j);
         var multiplierPoint = isDelta ? Gamma(view, j) : setup.PublicX[j];
         Scalar x;
+        stage = PresignChecks.IdentificationProduct;
         if (isDelta)
         {
             var statement = new PaillierMultiplicationProof.Statement(pk, kj, gj, id.H, setup.Curve);
@@ -373,6 +392,7 @@ internal sealed class PresignVerification(PresignSetup setup, byte[] sessionId, 
         }
         else
         {
+            stage = PresignChecks.IdentificationChi;
             x = WireCodec.DecodeScalar(setup.Curve, id.Chi, "χ_j");
             var deltaSum = setup.Signers.Select(m => Delta(view, m).Delta).Aggregate((a, b) => a + b);
             var r = deltaSum.Invert() * GammaSum(view);
@@ -381,6 +401,7 @@ internal sealed class PresignVerification(PresignSetup setup, byte[] sessionId, 
                 return new(PresignChecks.IdentificationChi, "revealed χ_j does not match S_j = χ_j·R");
             }
 
+            stage = PresignChecks.IdentificationProduct;
             var statement = new MultiplicationWithGroupCommitmentProof.Statement(pk, kj, id.H, multiplierPoint, setup.Setups[v], setup.Level);
             var verdict = MultiplicationWithGroupCommitmentProof.Verify(context, statement, MultiplicationWithGroupCommitmentProof.Proof.Decode(statement, proofs.MulstarProof.Span), verifierSecret);
             if (!verdict.IsValid)
@@ -389,6 +410,7 @@ internal sealed class PresignVerification(PresignSetup setup, byte[] sessionId, 
             }
         }
 
+        stage = PresignChecks.IdentificationAffine;
         for (var n = 0; n < others.Count; n++)
         {
             var m = others[n];
@@ -401,6 +423,7 @@ internal sealed class PresignVerification(PresignSetup setup, byte[] sessionId, 
             }
         }
 
+        stage = PresignChecks.IdentificationDecryption;
         var received = id.Received.Select(message => ReceivedCiphertext(pk, message, target)).ToList();
         var opened = Opened(pk, id.H, received.Zip(id.FSent));
         var decStatement = new DecryptionModuloQProof.Statement(pk, opened, x, setup.Setups[v], setup.Level, IdentificationBits);

@@ -18,6 +18,7 @@ internal static class AdversaryCommand
     public static Command Create()
     {
         var runs = new Option<int>("--runs") { Description = "How many runs.", DefaultValueFactory = _ => 200 };
+        var first = new Option<int>("--first") { Description = "Index of the first run: replays one run of a longer campaign with --runs 1.", DefaultValueFactory = _ => 0 };
         var seed = new Option<string>("--seed") { Description = "Seed of every choice (the same seed replays the same campaign).", DefaultValueFactory = _ => "threshold" };
         var parties = new Option<int>("--max-parties") { Description = "Largest n (2 to 5).", DefaultValueFactory = _ => 4 };
         var protocols = new Option<string[]>("--protocol") { Description = "Only these: keygen, refresh, aux-info, presign, sign (default all).", AllowMultipleArgumentsPerToken = true };
@@ -25,7 +26,7 @@ internal static class AdversaryCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var command = new Command("adversary", "Run seeded Byzantine campaigns over keygen, refresh, aux-info, presigning and signing; check the identification guarantees.")
         {
-            runs, seed, parties, protocols, primes, json,
+            runs, first, seed, parties, protocols, primes, json,
         };
         command.SetAction(parse =>
         {
@@ -45,6 +46,7 @@ internal static class AdversaryCommand
             var report = Campaign.Run(new CampaignOptions
             {
                 Runs = total,
+                FirstRun = parse.GetValue(first),
                 Seed = parse.GetValue(seed)!,
                 Level = level,
                 MaxParties = maxParties,
