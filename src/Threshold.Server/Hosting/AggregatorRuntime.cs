@@ -45,7 +45,7 @@ public sealed class AggregatorRuntime : IAsyncDisposable
             PinnedServerCertificate = X509Certificate2.CreateFromPem(n.TlsCertificate),
             ClientCertificate = client,
         }))).ToList();
-        var aggregator = new AggregatorService(new AggregatorOptions { Nodes = nodes, Threshold = cluster.Threshold, PoolTarget = config.PoolTarget, OpaqueSuite = cluster.OpaqueSuite });
+        var aggregator = new AggregatorService(new AggregatorOptions { Nodes = nodes, Threshold = cluster.Threshold, PoolTarget = config.PoolTarget, PoolMaxTarget = config.PoolMaxTarget, PoolConcurrentRuns = config.PoolConcurrentRuns, OpaqueSuite = cluster.OpaqueSuite });
         var limits = config.RateLimits ?? WalletRateLimits.Default;
         var perUser = limits.PerUserLimiter();
         try
