@@ -59,8 +59,22 @@ public sealed record AggregatorOptions
     /// <summary>Deadline of each call to a node (a protocol step, a login step).</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many presignatures to keep ready per key.</summary>
+    /// <summary>How many presignatures to keep ready per key at least (0, with no maximum set, turns the pool off).</summary>
     public int PoolTarget { get; init; } = 4;
+
+    /// <summary>How many at most, however fast a key signs (null: 64, or 0 when <see cref="PoolTarget"/> is 0).</summary>
+    public int? PoolMaxTarget { get; init; }
+
+    /// <summary>Background presigning runs in flight at once per key (capped by the number of t-of-n signer sets).</summary>
+    public int PoolConcurrentRuns { get; init; } = 2;
+
+    /// <summary>The pool's supply settings these options give.</summary>
+    public PresignatureSupplyOptions PoolSupply => new()
+    {
+        MinTarget = PoolTarget,
+        MaxTarget = PoolMaxTarget ?? (PoolTarget == 0 ? 0 : Math.Max(64, PoolTarget)),
+        ConcurrentRuns = PoolConcurrentRuns,
+    };
 
     /// <summary>The cluster's curves and OPAQUE suite, for discovery.</summary>
     public string OpaqueSuite { get; init; } = "ristretto255-SHA512";
@@ -91,8 +105,7 @@ public sealed class AggregatorService : IAsyncDisposable
     private readonly ProtocolDriver driver;
     private readonly PresignaturePool pool = new();
     private readonly SignerSelection selection;
-    private readonly Dictionary<string, Task> refills = []; // the current background refill of each key
-    private readonly CancellationTokenSource stopping = new();
+    private readonly PresignatureSupply supply;
     private Dictionary<int, INodeClient> byParty = [];
     private Dictionary<string, int> partyOf = [];
     private ClusterInfo info = new();
@@ -115,6 +128,13 @@ public sealed class AggregatorService : IAsyncDisposable
         this.logger = logger ?? NullLogger.Instance;
         driver = new ProtocolDriver(options.CallTimeout, Reached, Unreached);
         selection = new SignerSelection(options.Threshold);
+        supply = new PresignatureSupply(
+            pool,
+            (keyId, ct) => PresignAmongAsync(keyId, ReachableParties(), ct),
+            selection.Trusted,
+            ReachableParties,
+            PresignatureSupply.SignerSets(options.Nodes.Count, options.Threshold),
+            options.PoolSupply);
     }
 
     /// <summary>Which nodes are reachable (after <see cref="InitializeAsync"/>).</summary>
@@ -123,21 +143,21 @@ public sealed class AggregatorService : IAsyncDisposable
     /// <summary>The presignature pool (for monitoring and tests).</summary>
     public PresignaturePool Pool => pool;
 
+    /// <summary>What keeps the pool supplied: per-key status and counters (for monitoring and benchmarks).</summary>
+    public PresignatureSupply Supply => supply;
+
     /// <summary>
     /// Whether pools are topped up in the background after key generation and after every signature
     /// (default). An operator may pause it, for instance to keep the cores for signing during a burst.
     /// </summary>
-    public bool BackgroundPresigning { get; set; } = true;
+    public bool BackgroundPresigning
+    {
+        get => supply.Enabled;
+        set => supply.Enabled = value;
+    }
 
     /// <summary>Fills <paramref name="keyId"/>'s pool up to <paramref name="target"/> now (for warm-up before a burst).</summary>
-    public async Task WarmUpAsync(string keyId, int target, CancellationToken cancellationToken)
-    {
-        while (pool.Count(keyId, selection.Trusted(ReachableParties())) < target)
-        {
-            var (made, incidents) = await PresignAmongAsync(keyId, ReachableParties(), cancellationToken).ConfigureAwait(false);
-            pool.Add(keyId, made ?? throw new WalletException(WalletErrorKind.Unavailable, $"presigning failed: {Describe(incidents)}"));
-        }
-    }
+    public Task WarmUpAsync(string keyId, int target, CancellationToken cancellationToken) => supply.WarmUpAsync(keyId, target, cancellationToken);
 
     /// <summary>
     /// Describes the cluster from <see cref="AggregatorOptions.Members"/>, probes every node once (each
@@ -333,7 +353,7 @@ public sealed class AggregatorService : IAsyncDisposable
 
         response.KeyId = keyId;
         response.PublicKey = keygen.Steps.Values.First().PublicKey;
-        Refill(keyId);
+        supply.Refill(keyId);
         return response;
     }
 
@@ -373,7 +393,7 @@ public sealed class AggregatorService : IAsyncDisposable
             return response;
         }
 
-        var presignature = pool.Take(request.KeyId, selection.Trusted(available)) ?? pool.Take(request.KeyId, available);
+        var presignature = supply.Take(request.KeyId, available);
         if (presignature is null)
         {
             var (made, incidents) = await PresignAmongAsync(request.KeyId, available, cancellationToken).ConfigureAwait(false);
@@ -395,7 +415,7 @@ public sealed class AggregatorService : IAsyncDisposable
 
         (presignature, var partials) = await CollectPartialsAsync(request, presignature, available, cancellationToken).ConfigureAwait(false);
         var signers = presignature.Signers.Select(s => (int)s).ToList();
-        Refill(request.KeyId);
+        supply.Refill(request.KeyId);
         if (partials.Any(e => e.Value is null))
         {
             var silent = partials.Where(e => e.Value is null).Select(e => e.Key).ToList();
@@ -548,76 +568,15 @@ public sealed class AggregatorService : IAsyncDisposable
     }
 
     /// <summary>Waits for background pool refills to finish (tests, shutdown).</summary>
-    public async Task DrainAsync()
-    {
-        while (true)
-        {
-            Task[] running;
-            lock (refills)
-            {
-                running = [.. refills.Values.Where(t => !t.IsCompleted)];
-            }
-
-            if (running.Length == 0)
-            {
-                return;
-            }
-
-            await Task.WhenAll(running).ConfigureAwait(false);
-        }
-    }
+    public Task DrainAsync() => supply.DrainAsync();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await stopping.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await DrainAsync().ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await supply.StopAsync().ConfigureAwait(false);
         if (reachability is not null)
         {
             await reachability.DisposeAsync().ConfigureAwait(false);
-        }
-
-        stopping.Dispose();
-    }
-
-    /// <summary>Keeps <paramref name="keyId"/>'s pool at its target, in the background, one refill at a time per key.</summary>
-    private void Refill(string keyId)
-    {
-        if (!BackgroundPresigning)
-        {
-            return;
-        }
-
-        lock (refills)
-        {
-            if (refills.TryGetValue(keyId, out var running) && !running.IsCompleted)
-            {
-                return; // one refill at a time per key; the running one tops the pool up
-            }
-
-            refills[keyId] = Task.Run(() => RefillAsync(keyId));
-        }
-    }
-
-    private async Task RefillAsync(string keyId)
-    {
-        // Bounded: with too few trusted nodes the count never reaches the target.
-        for (var runs = 0; runs < options.PoolTarget && !stopping.IsCancellationRequested && pool.Count(keyId, selection.Trusted(ReachableParties())) < options.PoolTarget; runs++)
-        {
-            var (made, _) = await PresignAmongAsync(keyId, ReachableParties(), stopping.Token).ConfigureAwait(false);
-            if (made is null)
-            {
-                break;
-            }
-
-            pool.Add(keyId, made);
         }
     }
 
@@ -676,9 +635,6 @@ public sealed class AggregatorService : IAsyncDisposable
                 outcome.Refusing.Count == 0 ? "none" : string.Join(", ", outcome.Refusing));
         }
     }
-
-    private static string Describe(OperationFailure incidents) =>
-        string.Join("; ", incidents.Culprits.Select(c => $"{c.NodeId} failed {c.Check}").Concat(incidents.UnresponsiveNodes.Select(n => $"{n} unresponsive")).Concat(incidents.RefusingNodes.Select(n => $"{n} refused")).DefaultIfEmpty("no node to blame"));
 
     private async Task<(PresignatureInfo? Presignature, ProtocolOutcome Outcome)> PresignRunAsync(string keyId, List<int> signers, CancellationToken cancellationToken)
     {

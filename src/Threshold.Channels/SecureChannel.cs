@@ -33,6 +33,9 @@ public enum ChannelError
 
     /// <summary>The channel was closed (logout, expiry).</summary>
     Closed,
+
+    /// <summary>A resumed channel has sealed as many messages as it was allowed (see <see cref="SecureChannel.Resume"/>).</summary>
+    Exhausted,
 }
 
 /// <summary>A channel message was refused; nothing was accepted from it.</summary>
@@ -58,12 +61,16 @@ public sealed class SecureChannel : IDisposable
     private readonly AesGcm sending;
     private readonly AesGcm receiving;
     private readonly byte sendDirection;
+    private readonly ulong sendLimit;
     private ulong sent;
     private ulong received;
     private bool closed;
 
-    private SecureChannel(string nodeId, byte[] sessionId, ChannelSide side, byte[] keys)
+    private SecureChannel(string nodeId, byte[] sessionId, ChannelSide side, byte[] keys, ulong sent = 0, ulong received = 0, ulong sendLimit = ulong.MaxValue)
     {
+        this.sent = sent;
+        this.received = received;
+        this.sendLimit = sendLimit;
         NodeId = nodeId;
         SessionId = sessionId;
         var toNode = keys.AsSpan(0, KeyLength);
@@ -80,14 +87,41 @@ public sealed class SecureChannel : IDisposable
     /// <summary>The login session the channel belongs to.</summary>
     public byte[] SessionId { get; }
 
+    /// <summary>The counter of the last message sealed (0: none yet).</summary>
+    public ulong Sent => Interlocked.Read(ref sent);
+
+    /// <summary>The counter of the last message accepted from the other end (0: none yet).</summary>
+    public ulong Received => Interlocked.Read(ref received);
+
     /// <summary>Derives one end of the channel from the OPAQUE session key (which the caller keeps or wipes).</summary>
     public static SecureChannel Open(ReadOnlySpan<byte> sessionKey, string nodeId, byte[] sessionId, ChannelSide side)
     {
         ArgumentException.ThrowIfNullOrEmpty(nodeId);
         ArgumentNullException.ThrowIfNull(sessionId);
-        var keys = new byte[2 * KeyLength];
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, sessionKey, keys, sessionId, Encoding.UTF8.GetBytes("threshold.channel.v1|" + nodeId));
-        return new SecureChannel(nodeId, sessionId, side, keys);
+        return new SecureChannel(nodeId, sessionId, side, DeriveKeys(sessionKey, nodeId, sessionId));
+    }
+
+    /// <summary>
+    /// Reopens one end of a channel whose state was kept elsewhere (a wallet's session file): the keys
+    /// from the session key as in <see cref="Open"/>, and the counters where the previous holder left
+    /// them. A counter must never be sealed twice under one key (AES-GCM would leak the plaintexts' XOR
+    /// and its authentication key), so <paramref name="sent"/> must be at least the last counter any
+    /// earlier holder sealed; a holder that records <paramref name="sendLimit"/> before it sends can
+    /// crash at any point and the next one still starts above every counter used.
+    /// </summary>
+    /// <param name="sessionKey">The OPAQUE session key with this node.</param>
+    /// <param name="nodeId">The node.</param>
+    /// <param name="sessionId">The login session.</param>
+    /// <param name="side">This end.</param>
+    /// <param name="sent">The last counter sealed before.</param>
+    /// <param name="received">The last counter accepted before.</param>
+    /// <param name="sendLimit">The highest counter this instance may seal; beyond it <see cref="Seal"/> fails with <see cref="ChannelError.Exhausted"/>.</param>
+    public static SecureChannel Resume(ReadOnlySpan<byte> sessionKey, string nodeId, byte[] sessionId, ChannelSide side, ulong sent, ulong received, ulong sendLimit = ulong.MaxValue)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeId);
+        ArgumentNullException.ThrowIfNull(sessionId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sendLimit, sent);
+        return new SecureChannel(nodeId, sessionId, side, DeriveKeys(sessionKey, nodeId, sessionId), sent, received, sendLimit);
     }
 
     /// <summary>Seals <paramref name="message"/> as the next message in this direction.</summary>
@@ -100,6 +134,11 @@ public sealed class SecureChannel : IDisposable
         }
 
         var counter = Interlocked.Increment(ref sent); // a nonce is never reused, even by callers racing on one channel
+        if (counter > sendLimit || counter == 0)
+        {
+            throw new ChannelException(ChannelError.Exhausted);
+        }
+
         var plaintext = message.ToByteArray();
         var output = new byte[plaintext.Length + TagLength];
         sending.Encrypt(Nonce(sendDirection, counter), plaintext, output.AsSpan(0, plaintext.Length), output.AsSpan(plaintext.Length), AssociatedData(sendDirection, counter));
@@ -172,6 +211,13 @@ public sealed class SecureChannel : IDisposable
 
     /// <summary>Names the session only.</summary>
     public override string ToString() => $"SecureChannel({NodeId}, {Convert.ToHexStringLower(SessionId)})";
+
+    private static byte[] DeriveKeys(ReadOnlySpan<byte> sessionKey, string nodeId, byte[] sessionId)
+    {
+        var keys = new byte[2 * KeyLength];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, sessionKey, keys, sessionId, Encoding.UTF8.GetBytes("threshold.channel.v1|" + nodeId));
+        return keys;
+    }
 
     private static byte[] Nonce(byte direction, ulong counter)
     {

@@ -38,6 +38,7 @@ public sealed class ThresholdClient : IAsyncDisposable
     private readonly OpaqueConfiguration opaque;
     private readonly TimeProvider time;
     private readonly Dictionary<string, SecureChannel> channels = [];
+    private readonly Dictionary<string, (byte[] SessionKey, DateTimeOffset ExpiresAt)> sessions = []; // kept for ExportSession; wiped with the channels
     private readonly Dictionary<string, KeyInfo> keys = [];
     private ClusterInfo? cluster;
     private MultiServerClient? opaqueClient;
@@ -143,7 +144,9 @@ public sealed class ThresholdClient : IAsyncDisposable
             CloseChannels();
             foreach (var session in sessions.Sessions.Where(s => result.SessionKeys.ContainsKey(s.NodeId)))
             {
-                channels[session.NodeId] = SecureChannel.Open(result.SessionKeys[session.NodeId].Span, session.NodeId, session.SessionId.ToByteArray(), ChannelSide.Client);
+                var sessionKey = result.SessionKeys[session.NodeId].Span;
+                channels[session.NodeId] = SecureChannel.Open(sessionKey, session.NodeId, session.SessionId.ToByteArray(), ChannelSide.Client);
+                this.sessions[session.NodeId] = (sessionKey.ToArray(), DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(session.ExpiresAtUnixMs, 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())));
             }
 
             if (channels.Count < (int)cluster!.Threshold)
@@ -154,6 +157,51 @@ public sealed class ThresholdClient : IAsyncDisposable
 
             UserId = userId;
         }
+    }
+
+    /// <summary>
+    /// The open session, to be kept and resumed by a later process with <see cref="ResumeSession"/>: per
+    /// node the session id, the OPAQUE session key the channel keys derive from, and the channel counters.
+    /// Whoever holds it can act as the user until the session ends: store it where only the user can read it.
+    /// </summary>
+    /// <exception cref="ThresholdClientException"><see cref="ClientErrorKind.NotLoggedIn"/>.</exception>
+    public WalletSession ExportSession()
+    {
+        if (UserId is null || channels.Count == 0)
+        {
+            throw new ThresholdClientException(ClientErrorKind.NotLoggedIn, "log in first");
+        }
+
+        return new WalletSession(UserId, [.. channels.Values.OrderBy(c => c.NodeId, StringComparer.Ordinal).Select(c =>
+            new NodeSessionState(c.NodeId, (byte[])c.SessionId.Clone(), (byte[])sessions[c.NodeId].SessionKey.Clone(), c.Sent, c.Received, sessions[c.NodeId].ExpiresAt))]);
+    }
+
+    /// <summary>
+    /// Continues a session another process opened (see <see cref="ExportSession"/>). Each channel may seal at
+    /// most <paramref name="messageBudget"/> messages: record the session with every counter advanced by that
+    /// much before sending anything, and a crash can never make a later process reuse a counter.
+    /// </summary>
+    /// <exception cref="ThresholdClientException"><see cref="ClientErrorKind.NotLoggedIn"/>: the session has fewer than t nodes of this cluster.</exception>
+    public void ResumeSession(WalletSession session, ulong messageBudget = ulong.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var client = Connected();
+        var known = cluster!.Nodes.Select(n => n.NodeId).ToHashSet(StringComparer.Ordinal);
+        var usable = session.Nodes.Where(n => known.Contains(n.NodeId)).DistinctBy(n => n.NodeId).ToList();
+        if (usable.Count < client.Cluster.Threshold)
+        {
+            throw new ThresholdClientException(ClientErrorKind.NotLoggedIn, "the stored session does not reach t nodes of this cluster: log in again");
+        }
+
+        CloseChannels();
+        foreach (var node in usable)
+        {
+            var limit = node.Sent > ulong.MaxValue - messageBudget ? ulong.MaxValue : node.Sent + messageBudget;
+            channels[node.NodeId] = SecureChannel.Resume(node.SessionKey, node.NodeId, (byte[])node.SessionId.Clone(), ChannelSide.Client, node.Sent, node.Received, limit);
+            sessions[node.NodeId] = ((byte[])node.SessionKey.Clone(), node.ExpiresAt);
+        }
+
+        UserId = session.UserId;
     }
 
     /// <summary>Generates a key on <paramref name="curve"/>: every node must be logged in and agree.</summary>
@@ -375,7 +423,13 @@ public sealed class ThresholdClient : IAsyncDisposable
             channel.Dispose();
         }
 
+        foreach (var (key, _) in sessions.Values)
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+
         channels.Clear();
+        sessions.Clear();
     }
 
     private static Contracts.V1.Curve ToWire(Threshold.Curves.Curve curve) =>

@@ -46,8 +46,14 @@ public sealed record EmbeddedClusterOptions
     /// <summary>How many logins each node lets wait for their KE3 at once (see <see cref="NodeOptions.MaxPendingLogins"/>).</summary>
     public int MaxPendingLogins { get; init; } = 10_000;
 
-    /// <summary>Presignatures kept ready per key.</summary>
+    /// <summary>Presignatures kept ready per key at least (0 turns the pool off).</summary>
     public int PoolTarget { get; init; } = 4;
+
+    /// <summary>Presignatures kept ready per key at most, however fast it signs (null: the aggregator's default).</summary>
+    public int? PoolMaxTarget { get; init; }
+
+    /// <summary>Background presigning runs in flight at once per key.</summary>
+    public int PoolConcurrentRuns { get; init; } = 2;
 
     /// <summary>
     /// The consensus store that keeps the login budget for the whole cluster (in-memory for one process,
@@ -185,6 +191,8 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 })],
                 Threshold = options.Threshold,
                 PoolTarget = options.PoolTarget,
+                PoolMaxTarget = options.PoolMaxTarget,
+                PoolConcurrentRuns = options.PoolConcurrentRuns,
                 OpaqueSuite = options.Opaque.Suite.Name,
                 Level = options.Level,
                 Time = options.Time, // the nodes check the session ids it issues against their clock

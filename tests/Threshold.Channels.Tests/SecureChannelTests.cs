@@ -87,6 +87,28 @@ public sealed class SecureChannelTests
         Assert.Equal(ChannelError.Closed, Assert.Throws<ChannelException>(() => node.Open(envelope, ChannelRequest.Parser)).Error);
         Assert.Equal(ChannelError.Closed, Assert.Throws<ChannelException>(() => node.Seal(new ChannelReply())).Error);
     }
+
+    [Fact]
+    public void AResumedChannelContinuesWhereItsStateWasKept()
+    {
+        var (client, node) = Pair();
+        var request = Request("a");
+        node.Open(client.Seal(request), ChannelRequest.Parser);
+        client.Open(node.Seal(new ChannelReply { RequestId = request.RequestId }), ChannelReply.Parser);
+        Assert.Equal((1ul, 1ul), (client.Sent, client.Received));
+        var oldReply = node.Seal(new ChannelReply { RequestId = request.RequestId });
+        client.Dispose();
+
+        // A wallet reopens its end from its session file, reserving two counters beyond the last one used.
+        var resumed = SecureChannel.Resume(SessionKey, "node-1", SessionId, ChannelSide.Client, sent: 1, received: 2, sendLimit: 3);
+        Assert.Equal(ChannelError.Replayed, Assert.Throws<ChannelException>(() => resumed.Open(oldReply, ChannelReply.Parser)).Error);
+        var second = resumed.Seal(Request("b"));
+        Assert.Equal(2ul, second.Counter);
+        Assert.Equal("b", node.Open(second, ChannelRequest.Parser).Sign.KeyId);
+        Assert.Equal(3ul, resumed.Seal(Request("c")).Counter);
+        Assert.Equal(ChannelError.Exhausted, Assert.Throws<ChannelException>(() => resumed.Seal(Request("d"))).Error);
+        Assert.Throws<ArgumentOutOfRangeException>(() => SecureChannel.Resume(SessionKey, "node-1", SessionId, ChannelSide.Client, sent: 5, received: 0, sendLimit: 4));
+    }
 }
 
 internal static class EnvelopeExtensions

@@ -140,7 +140,7 @@ public sealed class RestartTests
     }
 
     /// <summary>Three node runtimes and an aggregator runtime started from their configuration files.</summary>
-    private sealed class Running : IAsyncDisposable
+    internal sealed class Running : IAsyncDisposable
     {
         private readonly List<NodeRuntime> nodes;
         private readonly string directory;

@@ -88,10 +88,20 @@ internal static class BenchCommand
     private static Command SigningCommand()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
-        var signatures = new Option<int>("--signatures") { Description = "Signatures per wallet.", DefaultValueFactory = _ => 100 };
-        var concurrency = new Option<int>("--concurrency") { Description = "Wallets signing at once for the throughput run.", DefaultValueFactory = _ => 4 };
+        var signatures = new Option<int>("--signatures") { Description = "Warm-pool run: signatures per wallet.", DefaultValueFactory = _ => 100 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Wallets signing at once (warm-pool throughput and sustained runs).", DefaultValueFactory = _ => 4 };
         var curve = new Option<string>("--curve") { Description = "secp256k1 or p256.", DefaultValueFactory = _ => "secp256k1" };
-        var command = new Command("signing", "End-to-end signing over loopback TLS with a warm presignature pool: latency p50/p99 and throughput.") { json, signatures, concurrency, curve };
+        var nodes = new Option<int>("--nodes") { Description = "n.", DefaultValueFactory = _ => 3 };
+        var threshold = new Option<int>("--threshold") { Description = "t.", DefaultValueFactory = _ => 2 };
+        var duration = new Option<double>("--duration") { Description = "Sustained run: seconds of signing from a pool starting empty.", DefaultValueFactory = _ => 60 };
+        var only = new Option<string?>("--only") { Description = "Run only one measurement: warm or sustained." };
+        var poolMin = new Option<int>("--pool-min") { Description = "The aggregator's pool target per key, at least.", DefaultValueFactory = _ => 4 };
+        var poolMax = new Option<int?>("--pool-max") { Description = "The pool target per key, at most (default 64)." };
+        var poolConcurrency = new Option<int>("--pool-concurrency") { Description = "Background presigning runs in flight per key.", DefaultValueFactory = _ => 2 };
+        var command = new Command("signing", "End-to-end signing over loopback TLS: latency and throughput with a pool filled beforehand (warm), and the rate sustained from a pool starting empty (sustained).")
+        {
+            json, signatures, concurrency, curve, nodes, threshold, duration, only, poolMin, poolMax, poolConcurrency,
+        };
         command.SetAction(parse =>
         {
             if (GlobalOptions.Apply(parse) is { } failed)
@@ -99,9 +109,36 @@ internal static class BenchCommand
                 return failed;
             }
 
-            var (n, c) = (Math.Max(1, parse.GetValue(signatures)), Math.Max(1, parse.GetValue(concurrency)));
-            var selected = Threshold.Curves.Curve.FromName(parse.GetValue(curve)!);
-            return Report(parse.GetValue(json), "threshold bench signing", status => SigningBench.Run(n, c, selected, status));
+            var (n, t, which) = (parse.GetValue(nodes), parse.GetValue(threshold), parse.GetValue(only));
+            var (min, max, runs, seconds) = (parse.GetValue(poolMin), parse.GetValue(poolMax), parse.GetValue(poolConcurrency), parse.GetValue(duration));
+            if (t < 1 || t > n || which is not (null or "warm" or "sustained") || min < 0 || max < min || runs < 1 || !(seconds > 0))
+            {
+                Console.Error.WriteLine("error: need 1 ≤ t ≤ n, --only warm|sustained, 0 ≤ --pool-min ≤ --pool-max, --pool-concurrency ≥ 1 and --duration > 0");
+                return 2;
+            }
+
+            var settings = new SigningBenchSettings(
+                n,
+                t,
+                Threshold.Curves.Curve.FromName(parse.GetValue(curve)!),
+                Math.Max(1, parse.GetValue(signatures)),
+                Math.Max(1, parse.GetValue(concurrency)),
+                TimeSpan.FromSeconds(seconds),
+                WarmPool: which is null or "warm",
+                SustainedRun: which is null or "sustained",
+                min,
+                max,
+                runs);
+            if (parse.GetValue(json))
+            {
+                parse.InvocationConfiguration.Output.WriteLine(System.Text.Json.JsonSerializer.Serialize(SigningBench.Run(settings, _ => { }), BenchReport.JsonOptions));
+                return 0;
+            }
+
+            SigningReport? report = null;
+            AnsiConsole.Status().Start("starting", context => report = SigningBench.Run(settings, m => context.Status(Markup.Escape(m))));
+            SigningBench.WriteTable(AnsiConsole.Console, report!);
+            return 0;
         });
         return command;
     }

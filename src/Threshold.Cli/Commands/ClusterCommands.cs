@@ -1,18 +1,14 @@
 using System.CommandLine;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Spectre.Console;
-using Threshold.Client;
 using Threshold.Paillier;
-using Threshold.Rpc.Client;
 using Threshold.Server.Hosting;
 
 namespace Threshold.Cli.Commands;
 
 /// <summary>
 /// Running a cluster as separate processes: <c>threshold cluster init</c> writes the files,
-/// <c>threshold node</c> and <c>threshold aggregator</c> run one process each, <c>threshold client</c>
-/// talks to a running aggregator.
+/// <c>threshold cluster up</c> runs them all as child processes, <c>threshold node</c> and
+/// <c>threshold aggregator</c> run one process each (the wallet is <see cref="ClientCommands"/>).
 /// </summary>
 internal static class ClusterCommands
 {
@@ -28,12 +24,50 @@ internal static class ClusterCommands
         init.SetAction(async (parse, ct) =>
         {
             var dir = parse.GetRequiredValue(directory).FullName;
+            var usesPostgres = parse.GetValue(postgres) is not null;
             await AnsiConsole.Status().StartAsync("initialising", async context =>
                 await ClusterInit.CreateAsync(dir, parse.GetValue(nodes), parse.GetValue(threshold), parse.GetValue(basePort), SecurityLevel.FromName(parse.GetValue(level)!), new Progress<string>(m => context.Status(Markup.Escape(m))), postgres: parse.GetValue(postgres), cancellationToken: ct));
-            AnsiConsole.MarkupLine($"Cluster files in [bold]{Markup.Escape(dir)}[/]: run `threshold node --config {Markup.Escape(Path.Combine(dir, "node-1.json"))}` for each node, then `threshold aggregator --config {Markup.Escape(Path.Combine(dir, "aggregator.json"))}`.");
+            DescribeInit(AnsiConsole.Console, dir, usesPostgres);
             return 0;
         });
-        return new Command("cluster", "Set up a cluster of separate processes.") { init };
+        return new Command("cluster", "Set up a cluster of separate processes, and run it on this machine.") { init, ClusterUp.Create() };
+    }
+
+    /// <summary>What <c>cluster init</c> made and where: files, addresses, and the commands to run next.</summary>
+    private static void DescribeInit(IAnsiConsole console, string dir, bool postgres)
+    {
+        var cluster = ClusterFile.Load(Path.Combine(dir, "cluster.json"));
+        var n = cluster.Nodes.Count;
+        var last = cluster.Nodes[^1].NodeId;
+        console.MarkupLine($"Cluster of {n} nodes, any {cluster.Threshold} of which sign, in [bold]{Markup.Escape(dir)}[/]:");
+        var files = new Table().AddColumn("file").AddColumn("what it holds");
+        files.AddRow("cluster.json", "public: t, every node's address, identity and TLS keys, the aggregator's certificates");
+        files.AddRow(Markup.Escape(n == 1 ? "node-1.json" : $"node-1.json … {last}.json"), "each node's configuration");
+        files.AddRow(Markup.Escape(n == 1 ? "node-1/" : $"node-1/ … {last}/"), postgres
+            ? "each node's storage key (0600) and safe primes; its records in PostgreSQL"
+            : "each node's storage key (0600), sealed database (identity, OPAQUE and TLS keys, key shares) and safe primes");
+        files.AddRow("aggregator.json", "the aggregator's configuration");
+        files.AddRow("aggregator/", "its TLS and client certificates with private keys (PKCS#12, 0600)");
+        files.AddRow("aggregator.pem", "the aggregator's certificate, for wallets to pin (--cert)");
+        files.AddRow("consensus.db", "the store the nodes share (login budgets), created when the first node starts");
+        console.Write(files);
+
+        var processes = new Table().AddColumn("process").AddColumn("address").AddColumn("run it alone with");
+        processes.AddRow("aggregator", cluster.Aggregator.Address, Markup.Escape($"threshold aggregator --config {Path.Combine(dir, "aggregator.json")}"));
+        foreach (var node in cluster.Nodes)
+        {
+            processes.AddRow(node.NodeId, node.Address, Markup.Escape($"threshold node --config {Path.Combine(dir, node.NodeId + ".json")}"));
+        }
+
+        console.Write(processes);
+        // Commands as plain lines, unwrapped, to copy and paste.
+        var next = Console.Out;
+        next.WriteLine("Next: start every node and then the aggregator (Ctrl+C stops them all), then register a wallet:");
+        next.WriteLine($"  threshold cluster up --dir {dir}");
+        next.WriteLine($"  threshold client --aggregator {cluster.Aggregator.Address} --cert {Path.Combine(dir, "aggregator.pem")} register");
+        next.WriteLine("  threshold client login");
+        next.WriteLine("  threshold client keygen");
+        next.WriteLine("  threshold client sign --key <key id> --message \"hello\"");
     }
 
     /// <summary><c>threshold node</c>: exit code 0 after Ctrl+C, 3 on a rolled-back database, 1 when it cannot start.</summary>
@@ -126,48 +160,7 @@ internal static class ClusterCommands
         return command;
     }
 
-    public static Command Client()
-    {
-        var address = new Option<string>("--aggregator") { Description = "The aggregator's address, e.g. https://127.0.0.1:7100.", Required = true };
-        var certificate = new Option<FileInfo>("--cert") { Description = "The aggregator's certificate (PEM) to pin.", Required = true };
-        var info = new Command("info", "Print the cluster's public description.");
-        var curve = new Option<string>("--curve") { Description = "secp256k1 or p256.", DefaultValueFactory = _ => "secp256k1" };
-        var message = new Option<string>("--message") { Description = "The message to sign.", DefaultValueFactory = _ => "hello from threshold client" };
-        var sign = new Command("sign", "Register a fresh user, log in, generate a key and sign one message.") { curve, message };
-        var client = new Command("client", "Talk to a running aggregator.") { address, certificate, info, sign };
-        info.SetAction(async (parse, ct) =>
-        {
-            await using var wallet = Connect(parse, address, certificate, out var api);
-            var cluster = await wallet.ConnectAsync(ct);
-            Console.WriteLine(Google.Protobuf.JsonFormatter.Default.Format(cluster));
-            return 0;
-        });
-        sign.SetAction(async (parse, ct) =>
-        {
-            await using var wallet = Connect(parse, address, certificate, out _);
-            await wallet.ConnectAsync(ct);
-            var password = RandomNumberGenerator.GetBytes(16);
-            var user = await wallet.RegisterAsync(password, ct);
-            await wallet.LoginAsync(user, password, cancellationToken: ct);
-            var key = await wallet.GenerateKeyAsync(Threshold.Curves.Curve.FromName(parse.GetValue(curve)!), ct);
-            var (signature, digest) = await wallet.SignMessageAsync(key.KeyId, System.Text.Encoding.UTF8.GetBytes(parse.GetValue(message)!), ct);
-            Console.WriteLine($"user {user}, key {key.KeyId} ({key.Curve.Name}) {key.PublicKey}");
-            Console.WriteLine($"digest {Convert.ToHexStringLower(digest)}");
-            Console.WriteLine($"r {signature.R.ToHex()}  s {signature.S.ToHex()}  recovery id {signature.RecoveryId}  valid {ThresholdClient.Verify(key, digest, signature)}");
-            await wallet.LogoutAsync(ct);
-            return 0;
-        });
-        return client;
-    }
-
-    private static ThresholdClient Connect(ParseResult parse, Option<string> address, Option<FileInfo> certificate, out RpcWalletApi api)
-    {
-        var pinned = X509Certificate2.CreateFromPem(File.ReadAllText(parse.GetRequiredValue(certificate).FullName));
-        api = new RpcWalletApi(new RpcClient(new Uri(parse.GetRequiredValue(address)), new RpcClientOptions { PinnedServerCertificate = pinned }));
-        return new ThresholdClient(api, NodeRuntime.Opaque(Threshold.Opaque.OpaqueSuite.Ristretto255Sha512.Name));
-    }
-
-    private static async Task WaitForShutdownAsync(CancellationToken cancellationToken)
+    internal static async Task WaitForShutdownAsync(CancellationToken cancellationToken)
     {
         try
         {

@@ -98,9 +98,11 @@ public sealed record NodeConfig(
 /// <param name="ClusterFile">Path of cluster.json.</param>
 /// <param name="DataDirectory">Where its TLS and client certificates (PKCS#12, mode 0600) live.</param>
 /// <param name="Listen">Address to listen on.</param>
-/// <param name="PoolTarget">Presignatures kept ready per key.</param>
+/// <param name="PoolTarget">Presignatures kept ready per key at least.</param>
 /// <param name="RateLimits">Limits on registration and login calls per client address and per user (<see cref="Rpc.WalletRateLimits.Default"/> when absent).</param>
-public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4, Rpc.WalletRateLimits? RateLimits = null)
+/// <param name="PoolMaxTarget">Presignatures kept ready per key at most, however fast it signs (the aggregator's default when absent).</param>
+/// <param name="PoolConcurrentRuns">Background presigning runs in flight at once per key.</param>
+public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4, Rpc.WalletRateLimits? RateLimits = null, int? PoolMaxTarget = null, int PoolConcurrentRuns = 2)
 {
     /// <summary>Reads an aggregator configuration; relative paths are taken from the file's directory.</summary>
     public static AggregatorConfig Load(string path)
