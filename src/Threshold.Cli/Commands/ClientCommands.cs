@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -132,10 +133,12 @@ internal static class ClientCommands
             try
             {
                 await using var connection = await ConnectAsync(context, stored, ct);
+                var started = Stopwatch.GetTimestamp();
                 await connection.Client.LoginAsync(stored.UserId!, password, cancellationToken: ct);
+                var took = Stopwatch.GetElapsedTime(started);
                 using var session = connection.Client.ExportSession();
                 stored.WithSession(session).Save(context.WalletPath);
-                context.Console.MarkupLine(Markup.Escape($"Logged in as {stored.UserId} to {string.Join(", ", session.Nodes.Select(n => n.NodeId))} until {Format(session.ExpiresAt)} at the latest."));
+                context.Console.MarkupLine(Markup.Escape($"Logged in as {stored.UserId} to {string.Join(", ", session.Nodes.Select(n => n.NodeId))} in {took.TotalMilliseconds:0} ms, until {Format(session.ExpiresAt)} at the latest."));
                 context.Console.MarkupLine($"The session keys are in {Markup.Escape(context.WalletPath)} (mode 0600) until [bold]threshold client logout[/].");
                 return 0;
             }
@@ -218,6 +221,7 @@ internal static class ClientCommands
 
             var curve = Curve.FromName(entry.Curve);
             var walletKey = new KeyInfo(entry.KeyId, curve, Point.Decode(curve, Convert.FromHexString(entry.PublicKey)));
+            var started = Stopwatch.GetTimestamp();
             var confirmed = await connection.Client.GetPublicKeyAsync(keyId, ct);
             if (!confirmed.PublicKey.Equals(walletKey.PublicKey))
             {
@@ -228,6 +232,7 @@ internal static class ClientCommands
             var report = await connection.Client.SignDigestWithReportAsync(keyId, digest, ct);
             var signature = report.Signature;
             var verified = ThresholdClient.Verify(walletKey, digest, signature);
+            var elapsed = Stopwatch.GetElapsedTime(started); // key check, signing and verification; not process start or the wallet file
             var hash = curve == Curve.P256 ? "sha-256" : "keccak-256";
             if (parse.GetValue(json))
             {
@@ -243,6 +248,7 @@ internal static class ClientCommands
                     recovery_id = signature.RecoveryId,
                     signers = report.Signers,
                     verified,
+                    elapsed_ms = Math.Round(elapsed.TotalMilliseconds, 1),
                 }, Json));
             }
             else
@@ -254,6 +260,7 @@ internal static class ClientCommands
                 context.Console.WriteLine($"recovery id  {signature.RecoveryId}");
                 context.Console.WriteLine($"signers      {string.Join(", ", report.Signers)}");
                 context.Console.WriteLine($"verified     {(verified ? "yes, against the public key in this wallet" : "NO")}");
+                context.Console.WriteLine($"took         {elapsed.TotalMilliseconds:0} ms");
             }
 
             if (report.Excluded is { } excluded)
