@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using Threshold.Aggregator;
 using Threshold.Client;
 using Threshold.Paillier;
-using Threshold.Rpc.Client;
 using Threshold.Server.Hosting;
 using Threshold.Testing;
 using Curve = Threshold.Curves.Curve;
@@ -41,7 +40,7 @@ public sealed class AggregatorOutageTests
             await using (var aggregator = await AggregatorRuntime.StartAsync(AggregatorConfig.Load(Path.Combine(dir, "aggregator.json")), ct))
             {
                 Assert.Equal(HealthStatus.Healthy, aggregator.Health.Overall);
-                await using var client = Client(dir, aggregator.Address);
+                await using var client = ClusterDirectory.Wallet(dir, aggregator.Address);
                 await client.ConnectAsync(ct);
                 user = await client.RegisterAsync(password, ct);
                 await client.LoginAsync(user, password, cancellationToken: ct);
@@ -53,7 +52,7 @@ public sealed class AggregatorOutageTests
             await using (var node1 = await StartNodeAsync(dir, 1, ct))
             await using (var aggregator = await AggregatorRuntime.StartAsync(AggregatorConfig.Load(Path.Combine(dir, "aggregator.json")), ct))
             {
-                await using var client = Client(dir, aggregator.Address);
+                await using var client = ClusterDirectory.Wallet(dir, aggregator.Address);
                 var info = await client.ConnectAsync(ct); // over the wire
                 Assert.Equal(3u, info.NodesTotal);
                 Assert.Equal(1u, info.NodesReachable);
@@ -138,13 +137,5 @@ public sealed class AggregatorOutageTests
         var body = await response.Content.ReadAsStringAsync(ct);
         Assert.StartsWith("{\"status\":", body, StringComparison.Ordinal);
         return response.StatusCode;
-    }
-
-    private static ThresholdClient Client(string directory, Uri aggregator)
-    {
-        var cluster = ClusterFile.Load(Path.Combine(directory, "cluster.json"));
-        var pinned = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(directory, "aggregator.pem")));
-        var api = new RpcWalletApi(new RpcClient(aggregator, new RpcClientOptions { PinnedServerCertificate = pinned }));
-        return new ThresholdClient(api, NodeRuntime.Opaque(cluster.OpaqueSuite));
     }
 }

@@ -108,6 +108,12 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>Sends SIGKILL: the process gets no chance to run any code of its own.</summary>
     public void Kill() => process.Kill(entireProcessTree: false);
 
+    /// <summary>Sends SIGSTOP: the process stays, its sockets accept connections, and nothing answers (a hung node).</summary>
+    public void Freeze() => Signal(SigStop);
+
+    /// <summary>Sends SIGCONT: a frozen process runs on.</summary>
+    public void Thaw() => Signal(SigCont);
+
     /// <summary>Waits for the exit and returns the exit code; fails after <paramref name="timeout"/>.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -133,6 +139,15 @@ internal sealed class NodeProcess : IAsyncDisposable
 
         process.Dispose();
     }
+
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    [global::System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
+    private void Signal(int signal) =>
+        Assert.True(SendSignal(process.Id, signal) == 0, $"kill({process.Id}, {signal}) failed: errno {(global::System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
 
     private void Line(string? line)
     {

@@ -1,7 +1,5 @@
-using System.Security.Cryptography.X509Certificates;
 using Threshold.Client;
 using Threshold.Paillier;
-using Threshold.Rpc.Client;
 using Threshold.Server.Hosting;
 using Threshold.Storage;
 using Threshold.Testing;
@@ -35,7 +33,7 @@ public sealed class OperatorUnlockTests
             }
 
             aggregator = await AggregatorRuntime.StartAsync(AggregatorConfig.Load(Path.Combine(directory.FullName, "aggregator.json")), ct);
-            await using var client = Client(directory.FullName, aggregator);
+            await using var client = ClusterDirectory.Wallet(directory.FullName, aggregator.Address);
             await client.ConnectAsync(ct);
             var password = "unlock me"u8.ToArray();
             var user = await client.RegisterAsync(password, ct);
@@ -85,12 +83,5 @@ public sealed class OperatorUnlockTests
 
             directory.Delete(recursive: true);
         }
-    }
-
-    private static ThresholdClient Client(string directory, AggregatorRuntime aggregator)
-    {
-        var cluster = ClusterFile.Load(Path.Combine(directory, "cluster.json"));
-        var pinned = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(directory, "aggregator.pem")));
-        return new ThresholdClient(new RpcWalletApi(new RpcClient(aggregator.Address, new RpcClientOptions { PinnedServerCertificate = pinned })), NodeRuntime.Opaque(cluster.OpaqueSuite));
     }
 }

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Threshold.Client;
 using Threshold.Paillier;
-using Threshold.Rpc.Client;
 using Threshold.Server.Hosting;
 using Threshold.Storage.Consensus;
 using Threshold.Testing;
@@ -47,7 +45,7 @@ public sealed class RollbackWindowTests
                 await using var node2 = await NodeRuntime.StartAsync(NodeConfig.Load(Path.Combine(directory.FullName, "node-2.json")), ct);
                 await using var node3 = await NodeRuntime.StartAsync(NodeConfig.Load(Path.Combine(directory.FullName, "node-3.json")), ct);
                 await using var aggregator = await AggregatorRuntime.StartAsync(AggregatorConfig.Load(Path.Combine(directory.FullName, "aggregator.json")), ct);
-                await using var client = Client(directory.FullName, aggregator.Address);
+                await using var client = ClusterDirectory.Wallet(directory.FullName, aggregator.Address);
                 await client.ConnectAsync(ct);
                 var password = "one presignature, one message"u8.ToArray();
                 var user = await client.RegisterAsync(password, ct);
@@ -118,13 +116,5 @@ public sealed class RollbackWindowTests
         }
 
         return (await store.GetStateVersionAsync(ct), ids);
-    }
-
-    private static ThresholdClient Client(string directory, Uri aggregator)
-    {
-        var cluster = ClusterFile.Load(Path.Combine(directory, "cluster.json"));
-        var pinned = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(directory, "aggregator.pem")));
-        var api = new RpcWalletApi(new RpcClient(aggregator, new RpcClientOptions { PinnedServerCertificate = pinned }));
-        return new ThresholdClient(api, NodeRuntime.Opaque(cluster.OpaqueSuite));
     }
 }

@@ -83,7 +83,7 @@ public sealed class AggregatorRuntime : IAsyncDisposable
             }
 
             aggregator = new AggregatorService(
-                new AggregatorOptions { Nodes = nodes, Members = members, Threshold = cluster.Threshold, PoolTarget = config.PoolTarget, PoolMaxTarget = config.PoolMaxTarget, PoolConcurrentRuns = config.PoolConcurrentRuns, OpaqueSuite = cluster.OpaqueSuite, Level = Paillier.SecurityLevel.FromName(cluster.Level) },
+                new AggregatorOptions { Nodes = nodes, Members = members, Threshold = cluster.Threshold, PoolTarget = config.PoolTarget, PoolMaxTarget = config.PoolMaxTarget, PoolConcurrentRuns = config.PoolConcurrentRuns, CallTimeout = TimeSpan.FromSeconds(config.CallTimeoutSeconds), OpaqueSuite = cluster.OpaqueSuite, Level = Paillier.SecurityLevel.FromName(cluster.Level) },
                 loggers.CreateLogger("Threshold.Aggregator"));
             await aggregator.InitializeAsync(cancellationToken).ConfigureAwait(false);
             var service = aggregator;

@@ -102,7 +102,9 @@ public sealed record NodeConfig(
 /// <param name="RateLimits">Limits on registration and login calls per client address and per user (<see cref="Rpc.WalletRateLimits.Default"/> when absent).</param>
 /// <param name="PoolMaxTarget">Presignatures kept ready per key at most, however fast it signs (the aggregator's default when absent).</param>
 /// <param name="PoolConcurrentRuns">Background presigning runs in flight at once per key.</param>
-public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4, Rpc.WalletRateLimits? RateLimits = null, int? PoolMaxTarget = null, int PoolConcurrentRuns = 2)
+/// <param name="CallTimeoutSeconds">The deadline of each call to a node. Operations do not wait for it while
+/// enough other nodes answer (a quorum and a short grace); it bounds only what cannot proceed without the node.</param>
+public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4, Rpc.WalletRateLimits? RateLimits = null, int? PoolMaxTarget = null, int PoolConcurrentRuns = 2, int CallTimeoutSeconds = 30)
 {
     /// <summary>Reads an aggregator configuration; relative paths are taken from the file's directory.</summary>
     public static AggregatorConfig Load(string path)
