@@ -43,8 +43,8 @@ public sealed class Argon2idContinuityTests
     public void ARecordRegisteredBeforeTheMoveStillLogsIn(int index)
     {
         var vector = File.GetProperty("registrations")[index];
-        var configuration = new OpaqueConfiguration(OpaqueSuite.FromName(vector.Text("suite")), new Argon2idKsf(Profile(vector)), vector.Hex("context"));
-        var identities = new PartyIdentities(vector.Hex("client_identity"), vector.Hex("server_identity"));
+        var configuration = Configuration(vector);
+        var identities = Identities(vector);
         var credentialId = vector.Hex("credential_identifier");
         var password = vector.Hex("password");
         using var setup = ServerSetup.Import(configuration.Suite, vector.Hex("server_setup"));
@@ -67,17 +67,23 @@ public sealed class Argon2idContinuityTests
     {
         // The registration is seeded, so redoing it with today's Argon2id must give the stored bytes.
         var vector = File.GetProperty("registrations")[index];
-        var configuration = new OpaqueConfiguration(OpaqueSuite.FromName(vector.Text("suite")), new Argon2idKsf(Profile(vector)), vector.Hex("context"));
+        var configuration = Configuration(vector);
         var rng = new SeededRandom(vector.Text("seed"));
         using var setup = ServerSetup.Generate(configuration.Suite, rng);
         Assert.Equal(vector.Text("server_setup"), Convert.ToHexStringLower(setup.Export()));
         var server = new OpaqueServer(configuration, setup);
         using var registration = ClientRegistration.Start(configuration, vector.Hex("password"), rng);
         var response = server.CreateRegistrationResponse(registration.Request, vector.Hex("credential_identifier"));
-        using var result = registration.Finish(response, new PartyIdentities(vector.Hex("client_identity"), vector.Hex("server_identity")));
+        using var result = registration.Finish(response, Identities(vector));
         Assert.Equal(vector.Text("record"), Convert.ToHexStringLower(result.Record.Serialize()));
         Assert.Equal(vector.Text("export_key"), Convert.ToHexStringLower(result.ExportKey.Span));
     }
+
+    private static OpaqueConfiguration Configuration(JsonElement vector) =>
+        new(OpaqueSuite.FromName(vector.Text("suite")), new Argon2idKsf(Profile(vector)), vector.Hex("context"));
+
+    private static PartyIdentities Identities(JsonElement vector) =>
+        new(vector.Hex("client_identity"), vector.Hex("server_identity"));
 
     private static Argon2idProfile Profile(JsonElement vector) =>
         new("recorded", vector.GetProperty("iterations").GetInt32(), vector.GetProperty("memory_kib").GetInt32());
