@@ -1,4 +1,4 @@
-// ristretto255 (RFC 9496) through libsodium, as the group of RFC 9497 §4.1 (OPRF(ristretto255, SHA-512)):
+// ristretto255 (RFC 9496) through libsodium (the 1.0.22 that NSec.Cryptography brings), as the group of RFC 9497 §4.1 (OPRF(ristretto255, SHA-512)):
 // elements 32 bytes (Encode/Decode of RFC 9496 §4.3), scalars 32 bytes little-endian modulo
 // ℓ = 2^252 + 27742317777372353535851937790883648493, hash_to_ristretto255 = one-way map over
 // expand_message_xmd(SHA-512, 64 bytes) (RFC 9380 Appendix B), HashToScalar = 64 bytes reduced mod ℓ.
@@ -123,8 +123,8 @@ public sealed unsafe partial class Ristretto255Group : IOprfGroup
         }
 
         // RFC 9496 §4.3.1 requires a canonical s < p, so bit 255 must be clear. libsodium 1.0.18 (the
-        // libsodium23 of Debian 12) ignores that bit, accepting two encodings of one element; later releases
-        // refuse it. Check it here so the behaviour does not depend on the installed version.
+        // libsodium23 of Debian 12, bound here before NSec) ignores that bit, accepting two encodings of one
+        // element; later releases refuse it. Check it here so the behaviour does not depend on the version.
         if ((encoded[Length - 1] & 0x80) != 0)
         {
             throw new DecodingException(DecodingError.Malformed, field);

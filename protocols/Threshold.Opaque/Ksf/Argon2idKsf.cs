@@ -1,19 +1,20 @@
-// Argon2id (RFC 9106) through libsodium's crypto_pwhash (alg crypto_pwhash_ALG_ARGON2ID13 = 2) as the
-// OPAQUE KSF of RFC 9807 §7: salt S = zeroes(16), tag length T = Nh, version 0x13, no secret K or data X.
-// libsodium computes one lane only (p = 1); see Argon2idProfile for what that changes.
+// Argon2id (RFC 9106) through NSec.Cryptography (over libsodium's crypto_pwhash_argon2id, version 0x13) as
+// the OPAQUE KSF of RFC 9807 §7: salt S = zeroes(16), tag length T = Nh, no secret K or associated data X.
+// NSec and libsodium compute one lane only (p = 1); see Argon2idProfile for what that changes. The outputs
+// are those of the earlier binding to Debian's libsodium 1.0.18 (tests/…/Vectors/argon2id-continuity.json).
 using System.Security.Cryptography;
-using Threshold.Opaque.Interop.Sodium;
+using NSec.Cryptography;
 
 namespace Threshold.Opaque.Ksf;
 
 /// <summary>
-/// A named Argon2id parameter set. libsodium fixes the parallelism p at 1, so none of these equals
+/// A named Argon2id parameter set. NSec (libsodium) fixes the parallelism p at 1, so none of these equals
 /// RFC 9807's recommended Argon2id(p = 4) bit for bit: the tag differs whenever p differs, and a
 /// deployment must keep one profile for the lifetime of its records.
 /// </summary>
 /// <param name="Name">Profile name ("rfc9807", "low-memory", "interactive", "test").</param>
-/// <param name="Iterations">t, the number of passes (libsodium's opslimit).</param>
-/// <param name="MemoryKiB">m, memory in KiB (libsodium's memlimit is m·1024 bytes).</param>
+/// <param name="Iterations">t, the number of passes (NSec's NumberOfPasses, libsodium's opslimit).</param>
+/// <param name="MemoryKiB">m, memory in KiB (NSec's MemorySize; libsodium's memlimit is m·1024 bytes).</param>
 public sealed record Argon2idProfile(string Name, int Iterations, int MemoryKiB)
 {
     /// <summary>
@@ -31,14 +32,19 @@ public sealed record Argon2idProfile(string Name, int Iterations, int MemoryKiB)
     /// <summary>For tests only: t = 1, m = 64 KiB. Offers no real resistance to guessing.</summary>
     public static Argon2idProfile Test { get; } = new("test", 1, 64);
 
-    /// <summary>Parallelism: always 1 with libsodium.</summary>
+    /// <summary>Parallelism: always 1 with NSec (libsodium).</summary>
     public int Parallelism => 1;
 }
 
-/// <summary>Argon2id through libsodium (RFC 9106, version 0x13), with a zero salt as RFC 9807 §7 specifies.</summary>
-public sealed unsafe class Argon2idKsf : IKeyStretchingFunction
+/// <summary>Argon2id through NSec (RFC 9106, version 0x13), with a zero salt as RFC 9807 §7 specifies.</summary>
+public sealed class Argon2idKsf : IKeyStretchingFunction
 {
     private const int MinimumOutput = 16;
+
+    // RFC 9807 §7's zeroes(16), which is also the only salt length libsodium's Argon2id accepts.
+    private const int SaltLength = 16;
+
+    private readonly Argon2id algorithm;
 
     /// <summary>Argon2id with <paramref name="profile"/> (default <see cref="Argon2idProfile.Rfc9807"/>).</summary>
     public Argon2idKsf(Argon2idProfile? profile = null)
@@ -48,6 +54,14 @@ public sealed unsafe class Argon2idKsf : IKeyStretchingFunction
         {
             throw new ArgumentException("Argon2id needs t ≥ 1 and m ≥ 8 KiB", nameof(profile));
         }
+
+        var parameters = new Argon2Parameters
+        {
+            DegreeOfParallelism = Profile.Parallelism,
+            MemorySize = Profile.MemoryKiB,
+            NumberOfPasses = Profile.Iterations,
+        };
+        algorithm = PasswordBasedKeyDerivationAlgorithm.Argon2id(in parameters);
     }
 
     /// <summary>The parameters.</summary>
@@ -57,31 +71,27 @@ public sealed unsafe class Argon2idKsf : IKeyStretchingFunction
     public string Name => $"argon2id(t={Profile.Iterations},m={Profile.MemoryKiB}KiB,p={Profile.Parallelism})";
 
     /// <inheritdoc />
-    /// <exception cref="CryptographicException">libsodium refused the limits or ran out of memory.</exception>
+    /// <exception cref="CryptographicException">libsodium ran out of memory.</exception>
     public SecretBytes Stretch(ReadOnlySpan<byte> input, int outputLength)
     {
+        // At least 16 bytes: below that NSec would truncate a 16-byte tag, which is not Argon2id's T-byte tag.
         ArgumentOutOfRangeException.ThrowIfLessThan(outputLength, MinimumOutput);
-        SodiumNative.EnsureInitialized();
         var output = SecretBytes.Allocate(outputLength);
-        Span<byte> salt = stackalloc byte[SodiumNative.PwhashSaltBytes];
+        Span<byte> salt = stackalloc byte[SaltLength];
         salt.Clear();
-        int status;
-        fixed (byte* o = output.Writable)
-        fixed (byte* p = input)
-        fixed (byte* s = salt)
+        try
         {
-            // crypto_pwhash copies nothing it does not wipe itself (it clears its memory blocks on exit).
-            status = SodiumNative.PasswordHash(
-                o, (ulong)outputLength, p, (ulong)input.Length, s, (ulong)Profile.Iterations, (nuint)Profile.MemoryKiB * 1024, SodiumNative.AlgArgon2id13);
+            // Written straight into the pinned secret; libsodium wipes its own memory blocks on exit.
+            algorithm.DeriveBytes(input, salt, output.Writable);
+            return output;
         }
-
-        if (status != 0)
+        catch (CryptographicException e)
         {
+            // NSec's report of a failed crypto_pwhash_argon2id (the memory could not be had).
             output.Dispose();
-            throw new CryptographicException($"Argon2id ({Profile.Name}) failed: libsodium refused the parameters or ran out of memory");
+            throw new CryptographicException(
+                $"Argon2id ({Profile.Name}) failed: libsodium could not allocate {Profile.MemoryKiB} KiB", e);
         }
-
-        return output;
     }
 
     /// <inheritdoc />

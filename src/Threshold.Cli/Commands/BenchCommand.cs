@@ -205,7 +205,7 @@ internal static class BenchCommand
 
             if (Threshold.Opaque.Groups.Ristretto255Group.LibsodiumVersion is not { } sodium)
             {
-                Console.Error.WriteLine("error: libsodium is required (Debian/Ubuntu: apt-get install libsodium23)");
+                Console.Error.WriteLine("error: libsodium (shipped with NSec.Cryptography under runtimes/<rid>/native) could not be loaded");
                 return 2;
             }
 

@@ -1,6 +1,9 @@
-// P/Invoke surface of libsodium (libsodium.so.23, 1.0.18 or later): the ristretto255 group
-// (RFC 9496 through crypto_core_ristretto255_* and crypto_scalarmult_ristretto255*), Argon2id
-// (crypto_pwhash with alg 2, RFC 9106) and sodium_memzero. The only native calls in this assembly.
+// P/Invoke surface of libsodium for the ristretto255 group (RFC 9496 through crypto_core_ristretto255_*
+// and crypto_scalarmult_ristretto255*), the one part of libsodium that NSec.Cryptography does not wrap.
+// The library bound is the one NSec brings (libsodium 1.0.22 from the libsodium package's
+// runtimes/<rid>/native), found through NSec's assembly: no system libsodium is needed, and none can be
+// picked up instead, because Library is a logical name that only Resolve knows. The only native calls in
+// this assembly; Argon2id goes through NSec's own API (Ksf/Argon2idKsf.cs).
 // Sizes: ristretto255 elements and scalars are 32 bytes, the one-way map input 64 bytes.
 using System.Reflection;
 using System.Runtime.InteropServices;
@@ -9,7 +12,8 @@ namespace Threshold.Opaque.Interop.Sodium;
 
 internal static unsafe partial class SodiumNative
 {
-    internal const string Library = "sodium";
+    /// <summary>The logical library name of the imports below; <see cref="Resolve"/> binds it to NSec's libsodium.</summary>
+    internal const string Library = "libsodium of NSec.Cryptography";
 
     /// <summary>crypto_core_ristretto255_BYTES and _SCALARBYTES.</summary>
     internal const int RistrettoBytes = 32;
@@ -20,16 +24,14 @@ internal static unsafe partial class SodiumNative
     /// <summary>crypto_core_ristretto255_NONREDUCEDSCALARBYTES (input of scalar_reduce).</summary>
     internal const int NonReducedScalarBytes = 64;
 
-    /// <summary>crypto_pwhash_ALG_ARGON2ID13.</summary>
-    internal const int AlgArgon2id13 = 2;
-
-    /// <summary>crypto_pwhash_SALTBYTES.</summary>
-    internal const int PwhashSaltBytes = 16;
-
-    private static readonly string[] Candidates =
-        ["libsodium.so.23", "libsodium.so.26", "libsodium.so", "libsodium.23.dylib", "libsodium.dylib", "libsodium.dll", "sodium"];
+    // The handle of NSec's libsodium (IntPtr.Zero when it cannot be loaded). Separate from Loaded, because
+    // Resolve runs while Load calls sodium_init for the first time.
+    private static readonly Lazy<IntPtr> Handle = new(LoadNSecLibrary);
 
     private static readonly Lazy<string?> Loaded = new(Load);
+
+    // An explicit static constructor runs before any import below is first bound, so the resolver is in place.
+    static SodiumNative() => NativeLibrary.SetDllImportResolver(typeof(SodiumNative).Assembly, Resolve);
 
     /// <summary>Whether libsodium could be loaded and initialised.</summary>
     internal static bool IsAvailable => Loaded.Value is null;
@@ -37,7 +39,7 @@ internal static unsafe partial class SodiumNative
     /// <summary>libsodium's version string, or null when absent.</summary>
     internal static string? Version { get; private set; }
 
-    /// <summary>Loads and initialises libsodium once; throws a message that says how to install it.</summary>
+    /// <summary>Loads and initialises libsodium once; throws a message that says what is missing.</summary>
     internal static void EnsureInitialized()
     {
         if (Loaded.Value is { } failure)
@@ -48,14 +50,13 @@ internal static unsafe partial class SodiumNative
 
     private static string? Load()
     {
-        NativeLibrary.SetDllImportResolver(typeof(SodiumNative).Assembly, Resolve);
-        if (!TryLoad(out _))
+        if (Handle.Value == IntPtr.Zero)
         {
-            return "libsodium is required for ristretto255 and Argon2id but could not be loaded "
-                + "(Debian/Ubuntu: apt-get install libsodium23)";
+            return "libsodium could not be loaded from NSec.Cryptography's package (the libsodium package's "
+                + "runtimes/<rid>/native/ folder next to the application); is this runtime identifier supported?";
         }
 
-        // sodium_init returns 0 on first success, 1 when already initialised, -1 on failure.
+        // sodium_init returns 0 on first success, 1 when already initialised (by NSec, say), -1 on failure.
         if (Init() < 0)
         {
             return "sodium_init failed";
@@ -65,31 +66,17 @@ internal static unsafe partial class SodiumNative
         return null;
     }
 
+    private static IntPtr LoadNSecLibrary() =>
+        NativeLibrary.TryLoad("libsodium", typeof(NSec.Cryptography.Key).Assembly, null, out var handle) ? handle : IntPtr.Zero;
+
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
-        name == Library && TryLoad(out var handle) ? handle : IntPtr.Zero;
-
-    private static bool TryLoad(out IntPtr handle)
-    {
-        foreach (var candidate in Candidates)
-        {
-            if (NativeLibrary.TryLoad(candidate, out handle))
-            {
-                return true;
-            }
-        }
-
-        handle = IntPtr.Zero;
-        return false;
-    }
+        name == Library ? Handle.Value : IntPtr.Zero;
 
     [LibraryImport(Library, EntryPoint = "sodium_init")]
     private static partial int Init();
 
     [LibraryImport(Library, EntryPoint = "sodium_version_string")]
     private static partial IntPtr VersionString();
-
-    [LibraryImport(Library, EntryPoint = "sodium_memzero")]
-    internal static partial void MemZero(byte* pointer, nuint length);
 
     // ---- ristretto255 elements (RFC 9496 §4) ----
 
@@ -136,11 +123,4 @@ internal static unsafe partial class SodiumNative
     /// <summary>r = s mod ℓ for a 64-byte little-endian s.</summary>
     [LibraryImport(Library, EntryPoint = "crypto_core_ristretto255_scalar_reduce")]
     internal static partial void ScalarReduce(byte* r, byte* s);
-
-    // ---- Argon2id (RFC 9106) ----
-
-    /// <summary>crypto_pwhash: 0 on success, -1 when the limits are refused or memory runs out.</summary>
-    [LibraryImport(Library, EntryPoint = "crypto_pwhash")]
-    internal static partial int PasswordHash(
-        byte* output, ulong outputLength, byte* password, ulong passwordLength, byte* salt, ulong opsLimit, nuint memLimit, int algorithm);
 }
