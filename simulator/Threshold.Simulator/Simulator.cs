@@ -168,17 +168,17 @@ public sealed class Simulator
             {
                 case Phase.Keygen:
                     var keygen = new KeygenConfig(curve, scenario.T, everyone, sessionId);
-                    return new ProtocolDriver<KeyShare>(context, position, everyone, i => Keygen.Create(keygen, Identity(i), rng.Fork($"party-{i}")), Adversary(phase, everyone, adversaryRandom));
+                    return new ProtocolDriver<KeyShare>(context, position, everyone, i => Keygen.Create(keygen, Identity(i), rng.Fork($"party-{i}")), Adversary(phase, everyone, adversaryRandom), Acting(phase));
                 case Phase.AuxInfo:
                     var config = new AuxInfoConfig(fixtures.Level, everyone, sessionId);
                     var pool = primes.Pool(scenario.N);
-                    return new ProtocolDriver<AuxInfo>(context, position, everyone, i => DeviatingParties.CreateAuxInfo(config, Identity(i), rng.Fork($"party-{i}"), pool, Deviations(phase, i)), Adversary(phase, everyone, adversaryRandom));
+                    return new ProtocolDriver<AuxInfo>(context, position, everyone, i => DeviatingParties.CreateAuxInfo(config, Identity(i), rng.Fork($"party-{i}"), pool, Deviations(phase, i)), Adversary(phase, everyone, adversaryRandom), Acting(phase));
                 case Phase.Presign:
                     var signers = Signers();
                     var keys = shares ?? fixtures.Key(curve, scenario.T, scenario.N);
                     var auxInfo = aux ?? fixtures.Parties(scenario.N).Aux;
                     var presign = new PresignConfig(signers, sessionId);
-                    return new ProtocolDriver<Presignature>(context, position, signers, i => DeviatingParties.CreatePresign(presign, keys[i - 1], auxInfo[i - 1], Identity(i), rng.Fork($"party-{i}"), Deviations(phase, i), adversaryRandom), Adversary(phase, signers, adversaryRandom));
+                    return new ProtocolDriver<Presignature>(context, position, signers, i => DeviatingParties.CreatePresign(presign, keys[i - 1], auxInfo[i - 1], Identity(i), rng.Fork($"party-{i}"), Deviations(phase, i), adversaryRandom), Adversary(phase, signers, adversaryRandom), Acting(phase));
                 default:
                     var digest = SHA256.HashData(Encoding.UTF8.GetBytes($"message {seed}"));
                     var acting = scenario.Behaviours.Where(b => PhaseNames.Parse(b.Phase) == Phase.Sign).ToList();
@@ -275,6 +275,9 @@ public sealed class Simulator
             };
             return new Adversary.Adversary(plans.Keys.ToDictionary(k => k, k => signers[k - 1]), plans, participants, DeviatingParties.CheckCodes(attacked), [], random);
         }
+
+        /// <summary>The nodes with a misbehaviour in <paramref name="phase"/>.</summary>
+        private HashSet<int> Acting(Phase phase) => [.. scenario.Behaviours.Where(b => PhaseNames.Parse(b.Phase) == phase).Select(b => b.Node)];
 
         private static bool Is(BehaviourSpec behaviour, Misbehaviour what) => Enum.Parse<Misbehaviour>(behaviour.Misbehaviour, ignoreCase: true) == what;
 

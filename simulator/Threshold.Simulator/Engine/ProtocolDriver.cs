@@ -10,7 +10,11 @@ namespace Threshold.Simulator.Engine;
 /// exactly as in the adversarial campaign.
 /// </summary>
 /// <typeparam name="T">The protocol's result.</typeparam>
-internal sealed class ProtocolDriver<T>(RunContext context, int position, IReadOnlyList<int> participants, Func<int, Party<T>> create, Adversary.Adversary? adversary)
+/// <remarks>
+/// The phase ends when every party that does not misbehave in it has finished: a node malicious in
+/// another phase follows this one honestly and is waited for, so its output can be handed on.
+/// </remarks>
+internal sealed class ProtocolDriver<T>(RunContext context, int position, IReadOnlyList<int> participants, Func<int, Party<T>> create, Adversary.Adversary? adversary, IReadOnlySet<int> acting)
     : PhaseDriver(context, position, participants)
 {
     private readonly Dictionary<int, Party<T>> parties = [];
@@ -19,10 +23,11 @@ internal sealed class ProtocolDriver<T>(RunContext context, int position, IReadO
     /// <summary>Every party, once started.</summary>
     public IReadOnlyDictionary<int, Party<T>> Parties => parties;
 
-    /// <summary>Whether every honest party completed.</summary>
-    public bool Completed => !TimedOut && Honest.All(p => parties[p].Status == PartyStatus.Completed);
+    /// <summary>Whether every party not misbehaving in this phase completed.</summary>
+    public bool Completed => !TimedOut && Following.All(p => parties[p].Status == PartyStatus.Completed);
 
-    private IEnumerable<int> Honest => Participants.Where(Context.IsHonest);
+    /// <summary>The parties that follow the protocol in this phase.</summary>
+    private IEnumerable<int> Following => Participants.Where(p => !acting.Contains(p));
 
     public override void Start()
     {
@@ -129,10 +134,10 @@ internal sealed class ProtocolDriver<T>(RunContext context, int position, IReadO
 
     private void CheckFinished()
     {
-        if (!Finished && parties.Count == Participants.Count && Honest.All(p => parties[p].Status != PartyStatus.Running))
+        if (!Finished && parties.Count == Participants.Count && Following.All(p => parties[p].Status != PartyStatus.Running))
         {
             Finished = true;
-            EndMs = Honest.Select(p => finishedAt.GetValueOrDefault(p, Context.Clock.Now)).Max();
+            EndMs = Following.Select(p => finishedAt.GetValueOrDefault(p, Context.Clock.Now)).Max();
         }
     }
 }

@@ -115,6 +115,9 @@ public static class ScenarioFile
             Require(Node(b.Node), $"{where}: node must be one of 1..{scenario.N}");
             Require(Enum.TryParse<Adversary.Misbehaviour>(b.Misbehaviour, ignoreCase: true, out _), $"{where}: unknown misbehaviour '{b.Misbehaviour}' ({string.Join(", ", Enum.GetNames<Adversary.Misbehaviour>())})");
             Require(phases.Contains(PhaseNames.Parse(b.Phase)), $"{where}: phase '{b.Phase}' is not run");
+            var behaviour = Enum.Parse<Adversary.Misbehaviour>(b.Misbehaviour, ignoreCase: true);
+            var phase = PhaseNames.Parse(b.Phase);
+            Require(FitsPhase(behaviour, phase), $"{where}: {behaviour} does not act in {phase.Name()}");
             Require(b.Round >= 1, $"{where}: round must be at least 1");
             Require(b.Targets is null || b.Targets.All(t => Node(t) && t != b.Node), $"{where}: targets must be other nodes");
         }
@@ -123,6 +126,16 @@ public static class ScenarioFile
 
         bool Node(int i) => i >= 1 && i <= scenario.N;
     }
+
+    /// <summary>Deviations from inside a state machine exist in one phase each; signing knows only wrong or withheld partial signatures.</summary>
+    private static bool FitsPhase(Adversary.Misbehaviour behaviour, Phase phase) => behaviour switch
+    {
+        Adversary.Misbehaviour.WrongDelta or Adversary.Misbehaviour.WrongChiCommitment or Adversary.Misbehaviour.BadEncryptionProof => phase == Phase.Presign,
+        Adversary.Misbehaviour.BadProvision => phase == Phase.AuxInfo,
+        Adversary.Misbehaviour.WrongPartialSignature => phase == Phase.Sign,
+        Adversary.Misbehaviour.Withhold => true,
+        _ => phase != Phase.Sign,
+    };
 
     private static void CheckLink(LinkSpec link, string where)
     {
