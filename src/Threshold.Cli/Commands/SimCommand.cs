@@ -111,7 +111,12 @@ internal static class SimCommand
     private static void Print(SimulationReport report)
     {
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(report.Scenario)}[/]: n = {report.N}, t = {report.T}, {report.Curve}, Paillier {report.SecurityLevel}, compute {report.Compute.Mode}, seed {Markup.Escape(report.Seed)}");
-        var table = new Table().AddColumns("run", "phase", "outcome", "latency (ms)", "rounds", "messages", "bytes", "resent", "culprits", "unreachable", "honest blamed");
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = 160; // a file gets whole rows, not cells wrapped to 80 columns
+        }
+
+        var table = new Table().AddColumns("run", "phase", "outcome", "latency ms", "rounds", "messages", "bytes", "resent", "culprits", "unreachable", "honest blamed");
         foreach (var run in report.Runs)
         {
             foreach (var p in run.Phases)
@@ -119,7 +124,7 @@ internal static class SimCommand
                 table.AddRow(
                     $"{run.Repetition}",
                     p.Phase,
-                    p.Outcome == PhaseOutcome.Completed ? "completed" : $"[yellow]{p.Outcome}[/]",
+                    p.Outcome == PhaseOutcome.Completed ? "completed" : $"[yellow]{Outcome(p.Outcome)}[/]",
                     $"{p.LatencyMs:0.0}",
                     $"{p.Rounds}",
                     $"{p.Messages}",
@@ -137,6 +142,8 @@ internal static class SimCommand
             AnsiConsole.MarkupLine($"{s.Phase}: {s.Completed}/{s.Runs} completed, {s.Aborted} aborted, {s.TimedOut} timed out; latency mean {Ms(s.LatencyMeanMs)}, median {Ms(s.LatencyP50Ms)}, max {Ms(s.LatencyMaxMs)}; {s.Retransmissions} retransmissions");
         }
     }
+
+    private static string Outcome(PhaseOutcome outcome) => outcome == PhaseOutcome.TimedOut ? "timed out" : outcome.ToString().ToLowerInvariant();
 
     private static string Nodes(IReadOnlyList<int> nodes) => string.Join(",", nodes);
 
