@@ -169,6 +169,9 @@ public sealed class Simulator
                 case Phase.Keygen:
                     var keygen = new KeygenConfig(curve, scenario.T, everyone, sessionId);
                     return new ProtocolDriver<KeyShare>(context, position, everyone, i => Keygen.Create(keygen, Identity(i), rng.Fork($"party-{i}")), Adversary(phase, everyone, adversaryRandom), Acting(phase));
+                case Phase.Refresh:
+                    var old = shares ?? fixtures.Key(curve, scenario.T, scenario.N);
+                    return new ProtocolDriver<KeyShare>(context, position, everyone, i => KeyRefresh.Create(old[i - 1], sessionId, Identity(i), rng.Fork($"party-{i}")), Adversary(phase, everyone, adversaryRandom), Acting(phase));
                 case Phase.AuxInfo:
                     var config = new AuxInfoConfig(fixtures.Level, everyone, sessionId);
                     var pool = primes.Pool(scenario.N);
@@ -197,7 +200,7 @@ public sealed class Simulator
         {
             if (report.Outcome != PhaseOutcome.Completed)
             {
-                return $"{phase.Name()} {report.Outcome.ToString().ToLowerInvariant()}";
+                return $"{phase.Name()} {(report.Outcome == PhaseOutcome.TimedOut ? "timed out" : "aborted")}";
             }
 
             switch (driver)
@@ -269,6 +272,7 @@ public sealed class Simulator
             var (signers, _) = fixtures.Identities(scenario.N);
             var attacked = phase switch
             {
+                Phase.Refresh => AttackedProtocol.Refresh,
                 Phase.AuxInfo => AttackedProtocol.AuxInfo,
                 Phase.Presign => AttackedProtocol.Presign,
                 _ => AttackedProtocol.Keygen,

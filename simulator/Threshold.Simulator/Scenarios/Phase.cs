@@ -6,6 +6,9 @@ public enum Phase
     /// <summary>Threshold key generation.</summary>
     Keygen,
 
+    /// <summary>Proactive refresh: every share changes, the key stays.</summary>
+    Refresh,
+
     /// <summary>Aux-info: Paillier keys and ring-Pedersen parameters.</summary>
     AuxInfo,
 
@@ -19,10 +22,11 @@ public enum Phase
 /// <summary>Scenario names of phases.</summary>
 public static class PhaseNames
 {
-    /// <summary>The name used in scenario files and reports: keygen, aux-info, presign, sign.</summary>
+    /// <summary>The name used in scenario files and reports: keygen, refresh, aux-info, presign, sign.</summary>
     public static string Name(this Phase phase) => phase switch
     {
         Phase.Keygen => "keygen",
+        Phase.Refresh => "refresh",
         Phase.AuxInfo => "aux-info",
         Phase.Presign => "presign",
         _ => "sign",
@@ -33,9 +37,10 @@ public static class PhaseNames
     public static Phase Parse(string? name) => name?.Trim().ToLowerInvariant() switch
     {
         "keygen" => Phase.Keygen,
+        "refresh" => Phase.Refresh,
         "aux-info" or "auxinfo" or "aux_info" => Phase.AuxInfo,
         "presign" => Phase.Presign,
         "sign" => Phase.Sign,
-        _ => throw new ScenarioException($"unknown phase '{name}' (keygen, aux-info, presign, sign)"),
+        _ => throw new ScenarioException($"unknown phase '{name}' (keygen, refresh, aux-info, presign, sign)"),
     };
 }

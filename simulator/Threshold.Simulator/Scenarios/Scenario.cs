@@ -25,7 +25,7 @@ public sealed class Scenario
     /// <summary>Paillier modulus bits: 2048 or 3072.</summary>
     public int SecurityLevel { get; set; } = 2048;
 
-    /// <summary>Phases in order: keygen, aux-info, presign, sign. A phase not listed is set up offstage (not timed) when a later one needs it.</summary>
+    /// <summary>Phases in order: keygen, refresh, aux-info, presign, sign. A phase not listed is set up offstage (not timed) when a later one needs it.</summary>
     public List<string> Phases { get; set; } = ["keygen", "aux-info", "presign", "sign"];
 
     /// <summary>The signer set of presigning and signing (default: parties 1..t).</summary>

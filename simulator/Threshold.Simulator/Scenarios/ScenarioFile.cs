@@ -67,7 +67,7 @@ public static class ScenarioFile
 
         var phases = scenario.Phases.Select(PhaseNames.Parse).ToList();
         Require(phases.Count > 0 && phases.Distinct().Count() == phases.Count, "phases must be listed once each");
-        Require(phases.SequenceEqual(phases.Order()), "phases must be in the order keygen, aux-info, presign, sign");
+        Require(phases.SequenceEqual(phases.Order()), "phases must be in the order keygen, refresh, aux-info, presign, sign");
         if (scenario.Signers is { } signers)
         {
             Require(signers.Count >= scenario.T && signers.Distinct().Count() == signers.Count && signers.All(Node), $"signers must be at least t distinct nodes of 1..{scenario.N}");
