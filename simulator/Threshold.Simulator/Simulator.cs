@@ -39,13 +39,14 @@ public sealed class Simulator
     /// <summary>Runs every repetition of <paramref name="scenario"/>.</summary>
     /// <param name="scenario">A validated scenario.</param>
     /// <param name="seed">Replaces the scenario's seed when given.</param>
+    /// <param name="trace">Records every transmission in <see cref="RunReport.Transmissions"/> (for timelines).</param>
     /// <exception cref="ScenarioException">The scenario cannot be run.</exception>
-    public SimulationReport Run(Scenario scenario, string? seed = null)
+    public SimulationReport Run(Scenario scenario, string? seed = null, bool trace = false)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ScenarioFile.Validate(scenario);
         seed ??= scenario.Seed;
-        var runs = Enumerable.Range(0, scenario.Repetitions).Select(r => new ScenarioRun(this, scenario, $"{seed}/{r}").Execute(r)).ToList();
+        var runs = Enumerable.Range(0, scenario.Repetitions).Select(r => new ScenarioRun(this, scenario, $"{seed}/{r}", trace).Execute(r)).ToList();
         var summary = scenario.Phases.Select(PhaseNames.Parse).Select(p => Summarize(p.Name(), runs)).ToList();
         return new SimulationReport(
             scenario.Name,
@@ -101,7 +102,7 @@ public sealed class Simulator
         private IReadOnlyList<AuxInfo>? aux;
         private IReadOnlyDictionary<int, Presignature>? presignatures;
 
-        public ScenarioRun(Simulator simulator, Scenario scenario, string seed)
+        public ScenarioRun(Simulator simulator, Scenario scenario, string seed, bool trace)
         {
             this.scenario = scenario;
             this.seed = seed;
@@ -110,7 +111,7 @@ public sealed class Simulator
             everyone = [.. Enumerable.Range(1, scenario.N)];
             var clock = new EventQueue();
             var network = new NetworkModel(scenario);
-            var transport = new Transport(clock, network, Draws("network"), scenario.N);
+            var transport = new Transport(clock, network, Draws("network"), scenario.N) { Trace = trace ? [] : null };
             context = new RunContext(clock, network, transport, new ComputeModel(scenario.Compute), scenario.Behaviours.Select(b => b.Node).ToHashSet(), scenario.N);
         }
 
@@ -136,7 +137,7 @@ public sealed class Simulator
                     continue;
                 }
 
-                context.Transport.BeginPhase(position);
+                context.Transport.BeginPhase(position, phase.Name());
                 var driver = Driver(phase, position);
                 current = driver;
                 context.Clock.At(start, driver.Start);
@@ -156,7 +157,7 @@ public sealed class Simulator
                 start = driver.EndMs;
             }
 
-            return new RunReport(repetition, seed, Math.Round(start, 3), reports);
+            return new RunReport(repetition, seed, Math.Round(start, 3), reports) { Transmissions = context.Transport.Trace };
         }
 
         private PhaseDriver Driver(Phase phase, int position)

@@ -104,6 +104,24 @@ public sealed class NetworkTests
     }
 
     [Fact]
+    public void TheTraceRecordsEveryTransmissionAndEveryLoss()
+    {
+        var report = Scenarios.Simulator.Run(Scenarios.Parse("keygen", """
+            network:
+              default: { latency: { distribution: constant, ms: 10 }, loss: 0.2, retransmit_timeout_ms: 100 }
+            """), trace: true);
+        var keygen = report.Phase("keygen");
+        var trace = report.Runs.Single().Transmissions!;
+
+        Assert.Equal(keygen.Messages + keygen.Retransmissions, trace.Count);
+        Assert.Equal(keygen.Retransmissions, trace.Count(t => t.ArrivedMs is null));
+        Assert.Equal(keygen.WireBytes, trace.Sum(t => (long)t.Bytes));
+        // Arrival = start + size / 1000 Mbit/s + 10 ms latency (times rounded to the microsecond).
+        Assert.All(trace.Where(t => t.ArrivedMs is not null), t => Assert.InRange(t.ArrivedMs!.Value - t.SentMs, 10 - 0.002, 10 + (t.Bytes * 8 / 1e6) + 0.002));
+        Assert.Equal(trace.Count + 1, ReportWriter.ToTraceCsv(report).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public void ASlowNodeHoldsUpThePhase()
     {
         var normal = Scenarios.Simulator.Run(Scenarios.Parse("keygen", Lan)).Phase("keygen");

@@ -1,4 +1,6 @@
+using Threshold.Rounds;
 using Threshold.Simulator.Network;
+using Threshold.Simulator.Reports;
 
 namespace Threshold.Simulator.Engine;
 
@@ -18,6 +20,8 @@ internal sealed record Packet(int Phase, int From, int To, int Bytes, object Pay
 /// </summary>
 internal sealed class Transport(EventQueue clock, NetworkModel network, Random random, int nodes)
 {
+    private string phaseName = "";
+
     /// <summary>Packets of other phases are dropped.</summary>
     public int CurrentPhase { get; private set; } = -1;
 
@@ -30,13 +34,17 @@ internal sealed class Transport(EventQueue clock, NetworkModel network, Random r
     /// <summary>Retransmissions by each node in the current phase.</summary>
     public int[] Retransmissions { get; } = new int[nodes + 1];
 
+    /// <summary>When set, every transmission is recorded here (sent, arrived or lost).</summary>
+    public List<Transmission>? Trace { get; set; }
+
     /// <summary>Whoever receives packets of the current phase.</summary>
     public Action<Packet>? Arrived { get; set; }
 
     /// <summary>Starts a phase: earlier packets are dropped, counters start from zero.</summary>
-    public void BeginPhase(int phase)
+    public void BeginPhase(int phase, string name)
     {
         CurrentPhase = phase;
+        phaseName = name;
         Array.Clear(Messages);
         Array.Clear(WireBytes);
         Array.Clear(Retransmissions);
@@ -75,6 +83,7 @@ internal sealed class Transport(EventQueue clock, NetworkModel network, Random r
         var arrival = link.FreeAt + link.Latency.Sample(random);
         if (lost || !network.Connected(packet.From, packet.To))
         {
+            Record(packet, start, null, resend);
             clock.At(link.FreeAt + link.RetransmitTimeoutMs, () => Transmit(packet, resend: true));
             return;
         }
@@ -89,11 +98,32 @@ internal sealed class Transport(EventQueue clock, NetworkModel network, Random r
             if (!network.Connected(packet.From, packet.To))
             {
                 // Cut off in flight (a partition or a crash while it travelled): no acknowledgement, so it goes again.
+                Record(packet, start, null, resend);
                 clock.At(start + link.RetransmitTimeoutMs, () => Transmit(packet, resend: true));
                 return;
             }
 
+            Record(packet, start, clock.Now, resend);
             Arrived?.Invoke(packet);
         });
     }
+
+    private void Record(Packet packet, double sent, double? arrived, bool resend) =>
+        Trace?.Add(new Transmission(
+            phaseName,
+            packet.Payload is RoundMessage m ? m.Round : 1,
+            packet.Payload switch
+            {
+                RoundMessage { IsAbort: true } => "abort",
+                RoundMessage { IsConfirmation: true } => "confirmation",
+                RoundMessage { IsBroadcast: true } => "broadcast",
+                RoundMessage => "direct",
+                _ => "partial-signature",
+            },
+            packet.From,
+            packet.To,
+            packet.Bytes,
+            Math.Round(sent, 3),
+            arrived is { } a ? Math.Round(a, 3) : null,
+            resend));
 }

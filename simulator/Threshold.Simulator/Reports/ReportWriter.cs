@@ -46,6 +46,25 @@ public static class ReportWriter
         return csv.ToString();
     }
 
+    /// <summary>
+    /// Every transmission of every traced run, one row each: when it left, when it arrived (empty when
+    /// lost), between whom, its phase, round, kind and size. Empty unless the runs were traced.
+    /// </summary>
+    public static string ToTraceCsv(SimulationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var csv = new StringBuilder("repetition,phase,round,kind,from,to,bytes,sent_ms,arrived_ms,resend\n");
+        foreach (var run in report.Runs)
+        {
+            foreach (var t in run.Transmissions ?? [])
+            {
+                csv.AppendJoin(',', Number(run.Repetition), t.Phase, Number(t.Round), t.Kind, Number(t.From), Number(t.To), Number(t.Bytes), Number(t.SentMs), t.ArrivedMs is { } a ? Number(a) : "", t.Resend ? "1" : "0").Append('\n');
+            }
+        }
+
+        return csv.ToString();
+    }
+
     private static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Nodes(IReadOnlyList<int> nodes) => string.Join(' ', nodes.Select(n => Number(n)));

@@ -33,7 +33,24 @@ public sealed record ComputeDescription(string Mode, double? StepMs);
 /// <param name="Seed">This repetition's seed.</param>
 /// <param name="TotalMs">Virtual time until the last phase ended.</param>
 /// <param name="Phases">Each phase, in order.</param>
-public sealed record RunReport(int Repetition, string Seed, double TotalMs, IReadOnlyList<PhaseReport> Phases);
+public sealed record RunReport(int Repetition, string Seed, double TotalMs, IReadOnlyList<PhaseReport> Phases)
+{
+    /// <summary>Every transmission of the run, when a trace was asked for (not written to JSON).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<Transmission>? Transmissions { get; init; }
+}
+
+/// <summary>One transmission of a message (a resend is another one).</summary>
+/// <param name="Phase">The phase that sent it.</param>
+/// <param name="Round">Its round (1 for a partial signature).</param>
+/// <param name="Kind">broadcast (one copy of it), direct, confirmation, abort, or partial-signature.</param>
+/// <param name="From">Sender.</param>
+/// <param name="To">Recipient.</param>
+/// <param name="Bytes">Its size.</param>
+/// <param name="SentMs">When it started onto the wire.</param>
+/// <param name="ArrivedMs">When it arrived; null when it was lost (it is then sent again).</param>
+/// <param name="Resend">Whether it was a resend.</param>
+public sealed record Transmission(string Phase, int Round, string Kind, int From, int To, int Bytes, double SentMs, double? ArrivedMs, bool Resend);
 
 /// <summary>How a phase ended.</summary>
 public enum PhaseOutcome

@@ -8,7 +8,7 @@ using Threshold.Simulator.Scenarios;
 namespace Threshold.Cli.Commands;
 
 /// <summary>
-/// <c>threshold sim run scenario.yaml [--seed S] [--json out] [--csv out] [--primes pool]</c>: runs a
+/// <c>threshold sim run scenario.yaml [--seed S] [--json out] [--csv out] [--trace out] [--primes pool]</c>: runs a
 /// network-simulator scenario (simulator/scenarios/) and prints a summary, the full JSON, or CSV.
 /// </summary>
 internal static class SimCommand
@@ -27,10 +27,11 @@ internal static class SimCommand
         var repetitions = new Option<int?>("--repetitions") { Description = "Replaces the scenario's number of repetitions." };
         var json = new Option<string?>("--json") { Description = "Write the full report as JSON to this file ('-' for standard output)." };
         var csv = new Option<string?>("--csv") { Description = "Write one CSV row per phase of each run to this file ('-' for standard output)." };
+        var trace = new Option<string?>("--trace") { Description = "Write every transmission (sent, arrived or lost; phase, round, kind, size) as CSV to this file, for timelines." };
         var primes = new Option<FileInfo?>("--primes") { Description = "A safe-prime pool file for aux-info (instead of the scenario's, or of generating primes now)." };
         var command = new Command("run", "Run a scenario: per phase latency (virtual), rounds, bytes per party per round, messages, retransmissions, aborts, culprits.")
         {
-            scenarioFile, seed, repetitions, json, csv, primes,
+            scenarioFile, seed, repetitions, json, csv, trace, primes,
         };
         command.SetAction(parse =>
         {
@@ -60,7 +61,7 @@ internal static class SimCommand
             SimulationReport report;
             try
             {
-                report = simulator.Run(scenario, parse.GetValue(seed));
+                report = simulator.Run(scenario, parse.GetValue(seed), trace: parse.GetValue(trace) is not null);
             }
             catch (ScenarioException e)
             {
@@ -70,6 +71,7 @@ internal static class SimCommand
 
             Write(jsonOut, ReportWriter.ToJson(report));
             Write(csvOut, ReportWriter.ToCsv(report));
+            Write(parse.GetValue(trace), ReportWriter.ToTraceCsv(report));
             if (!quiet)
             {
                 Print(report);
