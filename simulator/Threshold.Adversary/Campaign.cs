@@ -274,6 +274,8 @@ public static class Campaign
 
         private bool Plans(int party, Misbehaviour behaviour) => plans.GetValueOrDefault(party, []).Any(p => p.Behaviour == behaviour);
 
+        private HashSet<Misbehaviour> Deviations(int party) => malicious.Contains(party) ? [.. plans.GetValueOrDefault(party, []).Select(p => p.Behaviour)] : [];
+
         private PartyIdentity Identity(int party) => new(parties.Signers[party - 1], parties.Directory);
 
         private byte[] SessionId(string what) => System.Text.Encoding.UTF8.GetBytes($"{what} {seed}");
@@ -315,12 +317,12 @@ public static class Campaign
             var faulty = configurationFault ? Honest.First() : 0;
             var rng = new SeededRandom(seed);
             var pool = fixtures.Primes();
-            var list = participants.Select(i => AuxInfoProtocol.Create(
+            var list = participants.Select(i => DeviatingParties.CreateAuxInfo(
                 i == faulty ? config with { Context = [1] } : config,
                 Identity(i),
                 rng.Fork($"party-{i}"),
                 pool,
-                Plans(i, Misbehaviour.BadProvision) ? p => p with { PrmProof = p.PrmProof with { Z = [p.PrmProof.Z[0] + 1, .. p.PrmProof.Z.Skip(1)] } } : null)).ToList();
+                Deviations(i))).ToList();
             return Execute(list, AuxInfoProtocol.Context(config, parties.Directory), (a, b) => participants.All(p => a.PaillierKeys[p].N == b.PaillierKeys[p].N && a.Setups[p].Equals(b.Setups[p])));
         }
 
@@ -334,11 +336,7 @@ public static class Campaign
             var list = participants.Select(i =>
             {
                 var own = i != faulty ? config : outsider != 0 ? config with { Signers = [.. participants, outsider] } : config with { SessionId = SessionId("presign elsewhere") };
-                var faults = new PresignFaults(
-                    Delta: Plans(i, Misbehaviour.WrongDelta) ? d => d + Scalar.One(curve) : null,
-                    ChiCommitment: Plans(i, Misbehaviour.WrongChiCommitment) ? s => s + curve.Generator : null,
-                    EncProof: Plans(i, Misbehaviour.BadEncryptionProof) ? p => ProtobufMutator.Mutate(p, random) : null);
-                return Presign.Create(own, shares[i - 1], parties.Aux[i - 1], Identity(i), rng.Fork($"party-{i}"), malicious.Contains(i) ? faults : null);
+                return DeviatingParties.CreatePresign(own, shares[i - 1], parties.Aux[i - 1], Identity(i), rng.Fork($"party-{i}"), Deviations(i), random);
             }).ToList();
             var setup = PresignSetup.From(participants, shares[0], parties.Aux[0]);
             return Execute(list, Presign.Context(setup, config.SessionId, parties.Directory), (a, b) =>
@@ -352,12 +350,11 @@ public static class Campaign
                 malicious.ToDictionary(m => m, m => parties.Signers[m - 1]),
                 plans,
                 participants,
-                CheckCodes(),
+                DeviatingParties.CheckCodes(protocol),
                 held,
                 random);
             // Deviations made from inside a party's state machine count once planned: they take effect when its run gets there.
-            adversary.Performed.UnionWith(plans.Values.SelectMany(p => p).Select(p => p.Behaviour)
-                .Where(b => b is Misbehaviour.WrongDelta or Misbehaviour.WrongChiCommitment or Misbehaviour.BadEncryptionProof or Misbehaviour.BadProvision));
+            adversary.Performed.UnionWith(plans.Values.SelectMany(p => p).Select(p => p.Behaviour).Where(DeviatingParties.IsInternal));
             var violations = new List<string>();
             AdversarialRun<T> run;
             try
@@ -485,19 +482,6 @@ public static class Campaign
             }
 
             return (ok ? RunOutcome.Completed : RunOutcome.Aborted, named, new HashSet<int>(), violations, performed);
-        }
-
-        private List<string> CheckCodes()
-        {
-            var type = protocol switch
-            {
-                AttackedProtocol.AuxInfo => typeof(AuxInfoChecks),
-                AttackedProtocol.Presign => typeof(PresignChecks),
-                _ => typeof(KeygenChecks),
-            };
-            var codes = type.GetFields().Concat(typeof(Checks).GetFields()).Select(f => (string)f.GetValue(null)!).ToList();
-            codes.Add("made.up");
-            return codes;
         }
     }
 }

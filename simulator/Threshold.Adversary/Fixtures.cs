@@ -18,6 +18,7 @@ namespace Threshold.Adversary;
 /// </summary>
 internal sealed class Fixtures(SecurityLevel level, Func<PrimePool> primes)
 {
+    private readonly ConcurrentDictionary<int, Lazy<(IReadOnlyList<IMessageSigner> Signers, EcdsaPartyKeys Directory)>> identities = new();
     private readonly ConcurrentDictionary<int, Lazy<(IReadOnlyList<IMessageSigner> Signers, EcdsaPartyKeys Directory, IReadOnlyList<AuxInfo> Aux)>> provisioned = new();
     private readonly ConcurrentDictionary<(string, int, int), Lazy<IReadOnlyList<KeyShare>>> keys = new();
 
@@ -25,6 +26,10 @@ internal sealed class Fixtures(SecurityLevel level, Func<PrimePool> primes)
 
     /// <summary>A fresh pool of primes (for an aux-info run).</summary>
     public PrimePool Primes() => primes();
+
+    /// <summary>Parties 1..n's identity keys, made once (without aux info, which costs far more).</summary>
+    public (IReadOnlyList<IMessageSigner> Signers, EcdsaPartyKeys Directory) Identities(int n) =>
+        identities.GetOrAdd(n, _ => new(() => EcdsaPartyKeys.Generate(n))).Value;
 
     public (IReadOnlyList<IMessageSigner> Signers, EcdsaPartyKeys Directory, IReadOnlyList<AuxInfo> Aux) Parties(int n) =>
         provisioned.GetOrAdd(n, _ => new(() => Provision(n))).Value;
@@ -34,7 +39,7 @@ internal sealed class Fixtures(SecurityLevel level, Func<PrimePool> primes)
 
     private (IReadOnlyList<IMessageSigner>, EcdsaPartyKeys, IReadOnlyList<AuxInfo>) Provision(int n)
     {
-        var (signers, directory) = EcdsaPartyKeys.Generate(n);
+        var (signers, directory) = Identities(n);
         var config = new AuxInfoConfig(level, [.. Enumerable.Range(1, n)], System.Text.Encoding.UTF8.GetBytes($"fixture aux {n}"));
         var rng = new SeededRandom($"fixture aux {n}");
         var pool = primes();
@@ -45,7 +50,7 @@ internal sealed class Fixtures(SecurityLevel level, Func<PrimePool> primes)
 
     private List<KeyShare> Generate(Curve curve, int threshold, int n)
     {
-        var (signers, directory, _) = Parties(n);
+        var (signers, directory) = Identities(n);
         var config = new KeygenConfig(curve, threshold, [.. Enumerable.Range(1, n)], System.Text.Encoding.UTF8.GetBytes($"fixture keygen {curve.Name} {threshold} {n}"));
         var rng = new SeededRandom($"fixture keygen {curve.Name} {threshold} {n}");
         var parties = Enumerable.Range(1, n).Select(i => Keygen.Create(config, new PartyIdentity(signers[i - 1], directory), rng.Fork($"party-{i}"))).ToList();

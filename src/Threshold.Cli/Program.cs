@@ -28,6 +28,7 @@ internal static class Program
         root.Add(BenchCommand.Create());
         root.Add(PrimesCommand.Create());
         root.Add(AdversaryCommand.Create());
+        root.Add(SimCommand.Create());
         return root;
     }
 }

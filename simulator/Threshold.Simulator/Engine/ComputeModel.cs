@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using Threshold.Simulator.Scenarios;
+
+namespace Threshold.Simulator.Engine;
+
+/// <summary>
+/// What a state-machine step costs in virtual time. The step always runs for real (its messages and
+/// results are needed); <c>real</c> mode charges its measured wall time, <c>fixed</c> mode a constant,
+/// so only fixed mode reproduces byte for byte.
+/// </summary>
+internal sealed class ComputeModel(ComputeSpec spec)
+{
+    /// <summary>Whether measured wall time is charged.</summary>
+    public bool Measured => spec.Mode == "real";
+
+    /// <summary>Wall time spent in steps so far (whatever the mode).</summary>
+    public TimeSpan Wall { get; private set; }
+
+    /// <summary>Runs <paramref name="step"/> and returns its result and its charge in ms.</summary>
+    public (T Result, double CostMs) Run<T>(Func<T> step)
+    {
+        var watch = Stopwatch.StartNew();
+        var result = step();
+        var elapsed = watch.Elapsed;
+        Wall += elapsed;
+        return (result, Measured ? elapsed.TotalMilliseconds : spec.StepMs);
+    }
+}
