@@ -65,7 +65,7 @@ internal sealed class PresignRound2(PresignState state) : Round<Presignature>
         }
 
         state.Chi = new SecretScalar(chi);
-        var bigDelta = state.K.Value * gamma;
+        var bigDelta = gamma.Multiply(state.K);
         delta = state.Faults?.Delta?.Invoke(delta) ?? delta;
         using var witness = new KnowledgeOfExponentVsEncryptionProof.Witness(state.K, state.Rho.Value);
         var direct = state.ForEachOther("log", (j, rng) =>

@@ -29,6 +29,23 @@ public sealed class SecretScalar : IDisposable
         }
     }
 
+    /// <summary>
+    /// <paramref name="value"/> mod q as a secret, wiping the reduced intermediate (the caller still owns
+    /// <paramref name="value"/>, for example a mask in a <see cref="SecretBigInteger"/>).
+    /// </summary>
+    public static SecretScalar FromValue(Curve curve, System.Numerics.BigInteger value)
+    {
+        var reduced = Scalar.FromValue(curve, value);
+        try
+        {
+            return new SecretScalar(reduced);
+        }
+        finally
+        {
+            reduced.Wipe();
+        }
+    }
+
     /// <summary>A fresh uniform non-zero secret scalar.</summary>
     public static SecretScalar Random(Curve curve, RandomNumberGenerator rng) => new(Scalar.Random(curve, rng));
 
