@@ -23,6 +23,7 @@ public sealed class Curve
         Parameters = CustomNamedCurves.GetByName(bouncyCastleName)
             ?? throw new InvalidOperationException($"BouncyCastle lacks {bouncyCastleName}");
         Order = Convert(Parameters.N);
+        ScalarField = new ScalarField(Order);
         Identity = new Point(this, Parameters.Curve.Infinity);
         Generator = new Point(this, Parameters.G.Normalize());
     }
@@ -55,6 +56,9 @@ public sealed class Curve
     /// BouncyCastle's multipliers serve public scalars only.
     /// </summary>
     internal ISecretMultiplier SecretMultiplier { get; }
+
+    /// <summary>Constant-time arithmetic modulo <see cref="Order"/> for secret scalars (see <see cref="Secrets.SecretScalar.Multiply(Scalar)"/>).</summary>
+    internal ScalarField ScalarField { get; }
 
     /// <summary>The curve called <paramref name="name"/> (accepts "secp256k1", "P-256", "p256", "secp256r1").</summary>
     public static Curve FromName(string name) => name?.Trim().ToUpperInvariant() switch
