@@ -26,9 +26,14 @@ internal static class BenchCtCommand
             Description = "Operation ids or prefixes (secp256k1.mulgen.ct, p256.mul.vt, p256, …); default all.",
             AllowMultipleArgumentsPerToken = true,
         };
+        var fixedOption = new Option<string>("--fixed")
+        {
+            Description = "The fixed class's scalar, decimal or 0x-hex (default 3).",
+            DefaultValueFactory = _ => "3",
+        };
         var command = new Command("ct", "Constant-time check (dudect): Welch's t between a fixed and random secret scalars, per operation; |t| < 4.5 passes.")
         {
-            json, samples, only,
+            json, samples, only, fixedOption,
         };
         command.SetAction(parse =>
         {
@@ -41,6 +46,13 @@ internal static class BenchCtCommand
             if (perClass < 100)
             {
                 Console.Error.WriteLine("error: --samples must be at least 100 (dudect wants 100000 or more)");
+                return 2;
+            }
+
+            var text = parse.GetValue(fixedOption)!;
+            if (!TryParseScalar(text, out var fixedValue))
+            {
+                Console.Error.WriteLine("error: --fixed takes a non-negative integer, decimal or 0x-hex");
                 return 2;
             }
 
@@ -59,8 +71,8 @@ internal static class BenchCtCommand
             var results = new List<ConstantTimeResult>();
             if (parse.GetValue(json))
             {
-                results.AddRange(operations.Select(o => ConstantTimeMeasurement.Measure(o, perClass, _ => { })));
-                var report = new { machine, loadBefore, loadAfter = LoadAverage(), threshold = ConstantTimeResult.Threshold, results };
+                results.AddRange(operations.Select(o => ConstantTimeMeasurement.Measure(o, perClass, fixedValue, _ => { })));
+                var report = new { machine, loadBefore, loadAfter = LoadAverage(), threshold = ConstantTimeResult.Threshold, fixedScalar = text, results };
                 Console.WriteLine(JsonSerializer.Serialize(report, BenchReport.JsonOptions));
                 return 0;
             }
@@ -69,16 +81,16 @@ internal static class BenchCtCommand
             {
                 foreach (var operation in operations)
                 {
-                    results.Add(ConstantTimeMeasurement.Measure(operation, perClass, m => context.Status(Markup.Escape(m))));
+                    results.Add(ConstantTimeMeasurement.Measure(operation, perClass, fixedValue, m => context.Status(Markup.Escape(m))));
                 }
             });
-            Write(machine, loadBefore, LoadAverage(), results);
+            Write(machine, loadBefore, LoadAverage(), text, results);
             return 0;
         });
         return command;
     }
 
-    private static void Write(MachineInfo machine, string loadBefore, string loadAfter, List<ConstantTimeResult> results)
+    private static void Write(MachineInfo machine, string loadBefore, string loadAfter, string fixedText, List<ConstantTimeResult> results)
     {
         var console = AnsiConsole.Console;
         if (Console.IsOutputRedirected)
@@ -111,7 +123,15 @@ internal static class BenchCtCommand
 
         console.Write(table);
         console.MarkupLine($"|t| < {ConstantTimeResult.Threshold} passes (dudect); VT marks BouncyCastle's variable-time path, shown for contrast.");
-        console.MarkupLine("Fixed class: k = 3; random class: a fresh uniform k per sample; \"at\": all samples or those below a percentile.");
+        console.MarkupLine($"Fixed class: k = {Markup.Escape(fixedText)}; random class: a fresh uniform k per sample; \"at\": all samples or those below a percentile.");
+    }
+
+    private static bool TryParseScalar(string text, out System.Numerics.BigInteger value)
+    {
+        var ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? System.Numerics.BigInteger.TryParse("0" + text[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
+            : System.Numerics.BigInteger.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        return ok && value.Sign >= 0;
     }
 
     private static string LoadAverage()

@@ -56,23 +56,49 @@ internal static class ConstantTimeMeasurement
             list.Add(new($"{id}.mul.ct", curve, $"{curve.Name} k·P, secret ({library})", true,
                 k => k.Encode(), s => curve.SecretMultiplier.Multiply(encodedP, (byte[])s, product), s => CryptographicOperations.ZeroMemory((byte[])s)));
             list.Add(new($"{id}.mulgen.vt", curve, $"{curve.Name} k·G, public Scalar (BouncyCastle comb)", false,
-                k => k, s => Point.MultiplyGenerator((Scalar)s), _ => { }));
+                k => k.Copy(), s => Point.MultiplyGenerator((Scalar)s), _ => { }));
             list.Add(new($"{id}.mul.vt", curve, $"{curve.Name} k·P, public Scalar (BouncyCastle wNAF)", false,
-                k => k, s => p.Multiply((Scalar)s), _ => { }));
+                k => k.Copy(), s => p.Multiply((Scalar)s), _ => { }));
+        }
+
+        foreach (var curve in Curve.All)
+        {
+            // Scalar arithmetic mod q with a secret operand: the fixed-width Montgomery field (constant time)
+            // against System.Numerics.BigInteger (variable time, for contrast). The other operand is a fixed
+            // public value, as m and r are in σ_i = k_i·m + r·χ_i.
+            var id = curve == Curve.P256 ? "p256" : "secp256k1";
+            var field = curve.ScalarField;
+            var other = Scalar.FromValue(curve, new System.Numerics.BigInteger(RandomNumberGenerator.GetBytes(32), isUnsigned: true));
+            var otherLimbs = new ulong[ScalarField.Limbs];
+            ScalarField.FromBigEndian(other.Encode(), otherLimbs);
+            var sink = new ulong[ScalarField.Limbs];
+            list.Add(new($"{id}.scalar.mul.ct", curve, $"{curve.Name} k·m mod q, 4×64-bit Montgomery", true,
+                Limbs, s => field.Multiply((ulong[])s, otherLimbs, sink), s => Array.Clear((ulong[])s)));
+            list.Add(new($"{id}.scalar.add.ct", curve, $"{curve.Name} k + m mod q, 4×64-bit", true,
+                Limbs, s => field.Add((ulong[])s, otherLimbs, sink), s => Array.Clear((ulong[])s)));
+            list.Add(new($"{id}.scalar.mul.vt", curve, $"{curve.Name} k·m mod q, BigInteger", false,
+                k => k.Value, s => _ = ((System.Numerics.BigInteger)s * other.Value) % curve.Order, _ => { }));
         }
 
         return list;
     }
 
+    private static object Limbs(Scalar k)
+    {
+        var limbs = new ulong[ScalarField.Limbs];
+        ScalarField.FromBigEndian(k.Encode(), limbs);
+        return limbs;
+    }
+
     /// <summary>
     /// Measures <paramref name="operation"/> with <paramref name="samplesPerClass"/> samples per class: the
-    /// fixed class is the scalar 3 (a short, sparse value, the kind a variable-time ladder finishes early on),
-    /// the random class a fresh uniform scalar per sample.
+    /// fixed class is the scalar <paramref name="fixedValue"/> (by default 3: a short, sparse value, the kind
+    /// a variable-time ladder finishes early on), the random class a fresh uniform scalar per sample.
     /// </summary>
-    public static ConstantTimeResult Measure(ConstantTimeOperation operation, int samplesPerClass, Action<string> status)
+    public static ConstantTimeResult Measure(ConstantTimeOperation operation, int samplesPerClass, System.Numerics.BigInteger fixedValue, Action<string> status)
     {
         var curve = operation.Curve;
-        var fixedScalar = Scalar.FromValue(curve, 3);
+        var fixedScalar = Scalar.FromValue(curve, fixedValue);
         var rng = RandomNumberGenerator.Create();
         var total = 2 * samplesPerClass;
         var classes = new byte[total];
@@ -83,14 +109,18 @@ internal static class ConstantTimeMeasurement
         var warm = Math.Min(total, 1_000);
         for (var i = 0; i < warm; i++)
         {
-            var input = operation.Prepare(i % 2 == 0 ? fixedScalar : Scalar.Random(curve, rng));
+            var random = Scalar.Random(curve, rng);
+            var input = operation.Prepare(i % 2 == 0 ? fixedScalar : random);
             operation.Run(input);
             operation.Release(input);
         }
 
         // As dudect does, a batch of inputs is prepared first and then timed back to back: preparing a random
         // input right before timing it (running the RNG) would change the cache state for one class only.
-        // Inputs of both classes have the same shape (a fresh 32-byte array); only Run is timed.
+        // Inputs of both classes have the same shape (a fresh array), and a random scalar is drawn for every
+        // sample, used or not, so both classes leave the same garbage between their inputs and their inputs
+        // land alike in memory (otherwise the fixed class's inputs sit closer together, miss the cache less,
+        // and fast operations look faster on it). Only Run is timed.
         var times = new long[total];
         var inputs = new object[Batch];
         for (var start = 0; start < total; start += Batch)
@@ -98,7 +128,8 @@ internal static class ConstantTimeMeasurement
             var count = Math.Min(Batch, total - start);
             for (var i = 0; i < count; i++)
             {
-                inputs[i] = operation.Prepare(classes[start + i] == 0 ? fixedScalar : Scalar.Random(curve, rng));
+                var random = Scalar.Random(curve, rng);
+                inputs[i] = operation.Prepare(classes[start + i] == 0 ? fixedScalar : random);
             }
 
             for (var i = 0; i < count; i++)
