@@ -75,6 +75,37 @@ internal sealed class ScalarField
         }
     }
 
+    /// <summary>Whether <paramref name="value"/> &lt; q, computed without a branch (the borrow of value − q).</summary>
+    public bool IsReduced(ReadOnlySpan<ulong> value)
+    {
+        ulong borrow = 0;
+        for (var i = 0; i < Limbs; i++)
+        {
+            SubtractWithBorrow(value[i], q[i], borrow, out borrow);
+        }
+
+        return borrow == 1;
+    }
+
+    /// <summary>A uniform value in [0, q) from <paramref name="rng"/>, by rejection (which only reveals rejected draws).</summary>
+    public void Random(System.Security.Cryptography.RandomNumberGenerator rng, Span<ulong> value)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        try
+        {
+            do
+            {
+                rng.GetBytes(bytes);
+                FromBigEndian(bytes, value);
+            }
+            while (!IsReduced(value));
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
     /// <summary>The 32-byte big-endian encoding to limbs (the caller guarantees it is below q).</summary>
     public static void FromBigEndian(ReadOnlySpan<byte> encoded, Span<ulong> limbs)
     {

@@ -60,4 +60,27 @@ public sealed class SecretArithmeticTests
         Assert.Throws<ArgumentException>(() => a.Multiply(Scalar.FromValue(Curve.P256, 5)));
         Assert.Throws<ArgumentException>(() => a.Add(Scalar.FromValue(Curve.P256, 5)));
     }
+
+    [Theory]
+    [MemberData(nameof(Curves))]
+    public void RandomValuesAreReducedAndTheModulusIsNot(string name)
+    {
+        var curve = Curve.FromName(name);
+        var field = curve.ScalarField;
+        var limbs = new ulong[ScalarField.Limbs];
+        ScalarField.FromBigEndian(Scalar.FromValue(curve, -1).Encode(), limbs);
+        Assert.True(field.IsReduced(limbs));
+        var q = new byte[32];
+        curve.Order.TryWriteBytes(q, out _, isUnsigned: true, isBigEndian: true);
+        ScalarField.FromBigEndian(q, limbs);
+        Assert.False(field.IsReduced(limbs));
+        var rng = new SeededRandom("field random " + name);
+        var encoded = new byte[32];
+        for (var i = 0; i < 64; i++)
+        {
+            field.Random(rng, limbs);
+            ScalarField.ToBigEndian(limbs, encoded);
+            Assert.True(new BigInteger(encoded, isUnsigned: true, isBigEndian: true) < curve.Order);
+        }
+    }
 }

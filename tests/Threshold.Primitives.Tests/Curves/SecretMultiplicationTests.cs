@@ -146,11 +146,8 @@ public sealed class SecretMultiplicationTests
         var tooLarge = new byte[Scalar.EncodedLength];
         tooLarge.AsSpan().Fill(0xff);
         var result = new byte[Point.UncompressedLength];
-        if (curve == Curve.Secp256k1)
-        {
-            Assert.Throws<ArgumentException>(() => curve.SecretMultiplier.MultiplyGenerator(tooLarge, result));
-        }
-
+        Assert.Throws<ArgumentException>(() => curve.SecretMultiplier.MultiplyGenerator(tooLarge, result));
+        Assert.Throws<ArgumentException>(() => curve.SecretMultiplier.Multiply(curve.Generator.Encode(compressed: false), tooLarge, result));
         Assert.Throws<ArgumentException>(() => curve.SecretMultiplier.MultiplyGenerator(new byte[31], result));
     }
 

@@ -48,6 +48,12 @@ internal static partial class LibCrypto
     [LibraryImport(Library, EntryPoint = "EC_POINT_mul")]
     internal static partial int PointMultiply(EcGroupHandle group, EcPointHandle r, IntPtr noScalar, EcPointHandle q, BigNumHandle m, BnCtxHandle ctx);
 
+    [LibraryImport(Library, EntryPoint = "EC_POINT_add")]
+    internal static partial int PointAdd(EcGroupHandle group, EcPointHandle r, EcPointHandle a, EcPointHandle b, BnCtxHandle ctx);
+
+    [LibraryImport(Library, EntryPoint = "EC_POINT_invert")]
+    internal static partial int PointInvert(EcGroupHandle group, EcPointHandle a, BnCtxHandle ctx);
+
     [LibraryImport(Library, EntryPoint = "BN_secure_new")]
     internal static partial BigNumHandle BigNumSecureNew();
 
