@@ -300,7 +300,8 @@ public static class AffineOperationWithGroupCommitmentProof
         var y = witness.Y.Value;
         using var masks = AffineMasks.Sample(statement.Level, statement.Setup, statement.N0, statement.N1, rng);
         var (bigA, by, bigE, bigS, bigF, bigT) = FirstMessage(statement.Level, statement.Setup, statement.N0, statement.N1, statement.C, x, y, masks, proverKey);
-        var bx = Point.MultiplyGenerator(Scalar.FromValue(statement.Curve, masks.Alpha.Value));
+        using var alphaModQ = SecretScalar.FromValue(statement.Curve, masks.Alpha.Value);
+        var bx = Point.MultiplyGenerator(alphaModQ);
 
         var e = Challenge(context, statement, bigA, bx, by, bigE, bigS, bigF, bigT);
         var (z1, z2, z3, z4, w, wy) = Responses(masks, x, y, e, statement.N0, statement.N1, witness.Rho.Value, witness.RhoY.Value, proverKey);

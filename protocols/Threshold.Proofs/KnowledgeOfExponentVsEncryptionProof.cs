@@ -34,9 +34,8 @@
 // hashed into the challenge like every other statement value.
 //
 // Speed: the prover owns N0 (CRT for A and ρ^e); the verifier owns N̂ (CRT for eq3). Secret exponents
-// go through mpz_powm_sec. Y = α·g uses the regular fixed-base comb when g is the curve generator; for
-// another base (Γ) it uses Point.Multiply, which is not constant-time: a limitation of the curve
-// primitives, shared with Δ_i = k_i·Γ in presigning itself.
+// go through mpz_powm_sec. Y = α·g is a secret-scalar multiplication (Point.MultiplyGenerator or
+// Point.Multiply with a SecretScalar), constant time in α on both curves, for g = G and for g = Γ alike.
 // Secrets: the masks α, μ, r, γ (and α mod q) live in secret holders and are wiped once the proof is
 // made; the intermediate products (e·x, e·μ) are managed big integers that cannot be wiped.
 using System.Numerics;
@@ -303,13 +302,13 @@ public static class KnowledgeOfExponentVsEncryptionProof
         using var mu = new SecretBigInteger(Sampling.Signed(rng, (BigInteger.One << level.Ell) * setup.N));
         using var r = new SecretBigInteger(key.SampleNonce(rng));
         using var gamma = new SecretBigInteger(Sampling.Signed(rng, (BigInteger.One << maskBits) * setup.N));
-        using var alphaModQ = new SecretScalar(Scalar.FromValue(curve, alpha.Value));
+        using var alphaModQ = SecretScalar.FromValue(curve, alpha.Value);
 
         var (s, a, d) = Concurrently.Run(
             () => setup.SecretCommit(x, level.Ell, mu.Value, PaillierRangeMath.WithModulus(level.Ell, setup)),
             () => PaillierRangeMath.EncryptMask(key, proverKey, alpha.Value, r.Value),
             () => setup.SecretCommit(alpha.Value, maskBits, gamma.Value, PaillierRangeMath.WithModulus(maskBits, setup)));
-        var y = statement.Base.Equals(curve.Generator) ? Point.MultiplyGenerator(alphaModQ) : alphaModQ.Value * statement.Base;
+        var y = statement.Base.Equals(curve.Generator) ? Point.MultiplyGenerator(alphaModQ) : statement.Base.Multiply(alphaModQ);
         var e = Challenge(context, statement, s, a, y, d);
         return new Proof(
             s,

@@ -215,7 +215,7 @@ public static class MultiplicationWithGroupCommitmentProof
             IdentificationSupport.SecretPowModNSquared(key, proverKey, statement.C.Value, alpha.Value, maskBits),
             PaillierRangeMath.EncryptMask(key, proverKey, BigInteger.Zero, r.Value),
             key.NSquared);
-        using var alphaModQ = new SecretScalar(Scalar.FromValue(statement.Curve, alpha.Value));
+        using var alphaModQ = SecretScalar.FromValue(statement.Curve, alpha.Value);
         var bx = Point.MultiplyGenerator(alphaModQ);
         var commitmentE = setup.SecretCommit(alpha.Value, maskBits, gamma.Value, PaillierRangeMath.WithModulus(maskBits, setup));
         var commitmentS = setup.SecretCommit(witness.X.Value, level.Ell, m.Value, PaillierRangeMath.WithModulus(level.Ell, setup));

@@ -100,7 +100,10 @@ public static class SchnorrProof
         ArgumentNullException.ThrowIfNull(commitment);
         using var alpha = commitment.Take();
         var e = Challenge(context, statement, commitment.A);
-        return new Proof(commitment.A, alpha.Value + (e * witness.X.Value));
+        // z = α + e·x mod q in constant time (ScalarField); z itself is published.
+        using var ex = witness.X.Multiply(e);
+        using var z = alpha.Add(ex);
+        return new Proof(commitment.A, z.Reveal());
     }
 
     /// <summary>Checks g^z = A · X^e for e derived from the context, statement and A.</summary>

@@ -4,6 +4,7 @@ using Threshold.Curves;
 using Threshold.Proofs;
 using Threshold.Proofs.Encoding;
 using Threshold.Rounds;
+using Threshold.Secrets;
 
 namespace Threshold.Cggmp.KeyGeneration;
 
@@ -71,7 +72,9 @@ internal static class KeygenVerification
             return new(KeygenChecks.Decommitment, "decommitment does not open its round-1 commitment");
         }
 
-        return Point.MultiplyGenerator(Share(config, view, j, verifier)).Equals(Polynomial.EvaluateCommitments(dealing.Coefficients, verifier))
+        // σ_j,verifier is the verifier's secret share until an accusation discloses it: constant-time path.
+        using var share = new SecretScalar(Share(config, view, j, verifier));
+        return Point.MultiplyGenerator(share).Equals(Polynomial.EvaluateCommitments(dealing.Coefficients, verifier))
             ? null
             : new(KeygenChecks.Share, "share inconsistent with the dealer's Feldman commitments");
     }

@@ -22,8 +22,12 @@ internal sealed class KeygenRound1(KeygenState state) : Round<Shares.KeyShare>
 
         var shares = inbox.Others.ToDictionary(
             j => j,
-            j => new Wire.KeygenShare { Share = ByteString.CopyFrom(state.Polynomial.Evaluate(j).Encode()) }.ToByteArray());
-        var ownShare = new SecretScalar(state.Polynomial.Evaluate(state.Self));
+            j =>
+            {
+                using var share = state.Polynomial.Evaluate(j);
+                return new Wire.KeygenShare { Share = ByteString.CopyFrom(share.Value.Encode()) }.ToByteArray();
+            });
+        var ownShare = state.Polynomial.Evaluate(state.Self);
         var messages = new Outgoing { Broadcast = state.Dealing.ToWire().ToByteArray(), Direct = shares };
         state.Polynomial.Dispose();
         return new RoundOutcome<Shares.KeyShare>.Next(new KeygenRound2(state, ownShare), messages);

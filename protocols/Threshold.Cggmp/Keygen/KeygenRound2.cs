@@ -31,13 +31,22 @@ internal sealed class KeygenRound2(KeygenState state, SecretScalar ownShare) : R
         }
 
         // x_i = Σ_j σ_ji (plus the old share in a refresh, which adds a sharing of zero).
-        var sum = shares.Values.Aggregate(ownShare.Value, (acc, s) => acc + s);
-        if (state.Previous is { } previous)
+        // The sum runs in constant time (SecretScalar.Add); each step's holder is wiped when replaced.
+        var secret = ownShare.Add(Curves.Scalar.Zero(ownShare.Curve));
+        foreach (var s in shares.Values)
         {
-            sum += previous.Share.Value;
+            var added = secret.Add(s);
+            secret.Dispose();
+            secret = added;
         }
 
-        var secret = new SecretScalar(sum);
+        if (state.Previous is { } previous)
+        {
+            var refreshed = secret.Add(previous.Share);
+            secret.Dispose();
+            secret = refreshed;
+        }
+
         ownShare.Dispose();
         var (rid, publicShares, publicKey) = KeygenVerification.Joint(config, inbox.View(state.Self));
         var proof = SchnorrProof.Prove(

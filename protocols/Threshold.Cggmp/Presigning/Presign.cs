@@ -166,7 +166,7 @@ internal sealed class PresignState
             Self = self,
             Aux = aux,
             Rng = rng,
-            X = new SecretScalar(Lagrange.Coefficient(setup.Curve, self, setup.Signers) * share.Share.Value),
+            X = share.Share.Multiply(Lagrange.Coefficient(setup.Curve, self, setup.Signers)), // λ_i·x_i in constant time
             K = k,
             Gamma = gamma,
             Rho = new SecretBigInteger(rho),

@@ -54,18 +54,16 @@ internal sealed class PresignRound2(PresignState state) : Round<Presignature>
 
         var history = inbox.View(state.Self);
         var gamma = verify.GammaSum(history);
-        var curve = state.Curve;
-        var delta = state.Gamma.Value * state.K.Value;
-        var chi = state.X.Value * state.K.Value;
-        foreach (var (j, (alpha, alphaHat)) in plaintexts)
+        // δ_i = γ_i·k_i + Σ (α_ij + β_ij) and χ_i = x_i·k_i + Σ (α̂_ij + β̂_ij) mod q: products and sums in
+        // constant time; δ_i is published, χ_i stays secret.
+        Scalar delta;
+        using (var deltaShare = SumOfShares(state.Gamma.Multiply(state.K), plaintexts.Select(e => e.Value.Alpha + state.Sent[e.Key].Gamma.Beta.Value)))
         {
-            var (sentGamma, sentX) = state.Sent[j];
-            delta += Scalar.FromValue(curve, alpha + sentGamma.Beta.Value);
-            chi += Scalar.FromValue(curve, alphaHat + sentX.Beta.Value);
+            delta = deltaShare.Reveal();
         }
 
-        state.Chi = new SecretScalar(chi);
-        var bigDelta = state.K.Value * gamma;
+        state.Chi = SumOfShares(state.X.Multiply(state.K), plaintexts.Select(e => e.Value.AlphaHat + state.Sent[e.Key].X.Beta.Value));
+        var bigDelta = gamma.Multiply(state.K);
         delta = state.Faults?.Delta?.Invoke(delta) ?? delta;
         using var witness = new KnowledgeOfExponentVsEncryptionProof.Witness(state.K, state.Rho.Value);
         var direct = state.ForEachOther("log", (j, rng) =>
@@ -76,6 +74,32 @@ internal sealed class PresignRound2(PresignState state) : Round<Presignature>
         });
         var broadcast = new Wire.PresignDelta { Delta = WireCodec.Scalar(delta), BigDelta = WireCodec.Point(bigDelta) }.ToByteArray();
         return new RoundOutcome<Presignature>.Next(new PresignRound3(state), new Outgoing { Broadcast = broadcast, Direct = direct });
+    }
+
+    /// <summary>
+    /// <paramref name="product"/> + Σ terms mod q, consuming <paramref name="product"/>. The additions run in
+    /// constant time; each term (a Paillier plaintext plus a mask, wider than q) is reduced by BigInteger first.
+    /// </summary>
+    private static SecretScalar SumOfShares(SecretScalar product, IEnumerable<BigInteger> terms)
+    {
+        var sum = product;
+        try
+        {
+            foreach (var term in terms)
+            {
+                using var reduced = SecretScalar.FromValue(sum.Curve, term);
+                var next = sum.Add(reduced);
+                sum.Dispose();
+                sum = next;
+            }
+
+            return sum;
+        }
+        catch
+        {
+            sum.Dispose();
+            throw;
+        }
     }
 
     public override void Discard() => state.Discard();

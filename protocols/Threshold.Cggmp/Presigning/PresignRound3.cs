@@ -36,7 +36,7 @@ internal sealed class PresignRound3(PresignState state) : Round<Presignature>
 
         var delta = state.Setup.Signers.Select(m => verify.Delta(history, m).Delta).Aggregate((a, b) => a + b);
         var r = delta.Invert() * verify.GammaSum(history);
-        var s = state.Chi!.Value * r;
+        var s = r.Multiply(state.Chi!);
         s = state.Faults?.ChiCommitment?.Invoke(s) ?? s;
         var broadcast = new Wire.PresignRound4 { ChiCommitment = new Wire.PresignChiCommitment { S = WireCodec.Point(s) } }.ToByteArray();
         return new RoundOutcome<Presignature>.Next(new PresignRound4(state, r), new Outgoing { Broadcast = broadcast });

@@ -69,8 +69,11 @@ public sealed class Presignature : IDisposable
             var curve = Commitments.Curve;
             var m = Ecdsa.DigestToScalar(curve, digest);
             var r = Scalar.FromValue(curve, Commitments.R.X);
-            var sigma = (k.Value * m) + (r * chi.Value);
-            return new PartialSignature(Index, sigma);
+            // σ_i = k_i·m + r·χ_i in constant time; σ_i itself is published.
+            using var km = k.Multiply(m);
+            using var rChi = chi.Multiply(r);
+            using var sigma = km.Add(rChi);
+            return new PartialSignature(Index, sigma.Reveal());
         }
         finally
         {

@@ -29,15 +29,17 @@ internal sealed class Polynomial : IDisposable
         return new Polynomial(c);
     }
 
-    /// <summary>f(x) by Horner's rule.</summary>
-    public Scalar Evaluate(int x)
+    /// <summary>f(x) by Horner's rule, in constant time (<see cref="SecretScalar.Multiply(Scalar)"/>, <see cref="SecretScalar.Add(SecretScalar)"/>).</summary>
+    public SecretScalar Evaluate(int x)
     {
         var curve = coefficients[0].Curve;
         var point = Scalar.FromValue(curve, x);
-        var acc = Scalar.Zero(curve);
+        var acc = new SecretScalar(Scalar.Zero(curve));
         for (var k = coefficients.Length - 1; k >= 0; k--)
         {
-            acc = (acc * point) + coefficients[k].Value;
+            using var scaled = acc.Multiply(point);
+            acc.Dispose();
+            acc = scaled.Add(coefficients[k]);
         }
 
         return acc;

@@ -155,7 +155,7 @@ public static class StateCodec
         var k = new SecretScalar(WireCodec.DecodeScalar(curve, m.K, "k_i"));
         var chi = new SecretScalar(WireCodec.DecodeScalar(curve, m.Chi, "χ_i"));
         var index = (int)m.Index;
-        if (!rBar.ContainsKey(index) || !s.ContainsKey(index) || !rBar.Keys.Order().SequenceEqual(s.Keys.Order()) || !(k.Value * r).Equals(rBar[index]))
+        if (!rBar.ContainsKey(index) || !s.ContainsKey(index) || !rBar.Keys.Order().SequenceEqual(s.Keys.Order()) || !r.Multiply(k).Equals(rBar[index]))
         {
             k.Dispose();
             chi.Dispose();

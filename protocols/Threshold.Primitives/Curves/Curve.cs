@@ -16,21 +16,23 @@ public sealed class Curve
 {
     private readonly FixedPointCombMultiplier baseMultiplier = new();
 
-    private Curve(string name, string bouncyCastleName)
+    private Curve(string name, string bouncyCastleName, ISecretMultiplier secretMultiplier)
     {
         Name = name;
+        SecretMultiplier = secretMultiplier;
         Parameters = CustomNamedCurves.GetByName(bouncyCastleName)
             ?? throw new InvalidOperationException($"BouncyCastle lacks {bouncyCastleName}");
         Order = Convert(Parameters.N);
+        ScalarField = new ScalarField(Order);
         Identity = new Point(this, Parameters.Curve.Infinity);
         Generator = new Point(this, Parameters.G.Normalize());
     }
 
     /// <summary>secp256k1 (y² = x³ + 7 over the 256-bit prime field).</summary>
-    public static Curve Secp256k1 { get; } = new("secp256k1", "secp256k1");
+    public static Curve Secp256k1 { get; } = new("secp256k1", "secp256k1", new Secp256k1SecretMultiplier());
 
     /// <summary>NIST P-256 (secp256r1).</summary>
-    public static Curve P256 { get; } = new("P-256", "P-256");
+    public static Curve P256 { get; } = new("P-256", "P-256", new P256SecretMultiplier());
 
     /// <summary>Both supported curves.</summary>
     public static IReadOnlyList<Curve> All { get; } = [Secp256k1, P256];
@@ -48,6 +50,15 @@ public sealed class Curve
     public Point Identity { get; }
 
     internal X9ECParameters Parameters { get; }
+
+    /// <summary>
+    /// The constant-time multiplier for secret scalars (see <see cref="Point.Multiply(Secrets.SecretScalar)"/>);
+    /// BouncyCastle's multipliers serve public scalars only.
+    /// </summary>
+    internal ISecretMultiplier SecretMultiplier { get; }
+
+    /// <summary>Constant-time arithmetic modulo <see cref="Order"/> for secret scalars (see <see cref="Secrets.SecretScalar.Multiply(Scalar)"/>).</summary>
+    internal ScalarField ScalarField { get; }
 
     /// <summary>The curve called <paramref name="name"/> (accepts "secp256k1", "P-256", "p256", "secp256r1").</summary>
     public static Curve FromName(string name) => name?.Trim().ToUpperInvariant() switch
@@ -70,7 +81,7 @@ public sealed class Curve
     /// <inheritdoc />
     public override string ToString() => Name;
 
-    /// <summary>k·G with BouncyCastle's fixed-point comb (regular, table-based).</summary>
+    /// <summary>k·G with BouncyCastle's fixed-point comb, for public k (its table lookups depend on k).</summary>
     internal BcPoint MultiplyGenerator(Org.BouncyCastle.Math.BigInteger k) => baseMultiplier.Multiply(Parameters.G, k);
 
     internal static BigInteger Convert(Org.BouncyCastle.Math.BigInteger value) =>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Security.Cryptography;
 using Threshold.Secrets;
 using BcPoint = Org.BouncyCastle.Math.EC.ECPoint;
 
@@ -75,18 +76,36 @@ public sealed class Point : IEquatable<Point>
         return decoded.IsValid() ? new Point(curve, decoded) : throw new DecodingException(DecodingError.NotOnCurve, field);
     }
 
-    /// <summary>k·G.</summary>
+    /// <summary>
+    /// k·G for a public k (a challenge, a verification equation), on BouncyCastle's fast, variable-time
+    /// path. A secret goes through <see cref="MultiplyGenerator(SecretScalar)"/>.
+    /// </summary>
     public static Point MultiplyGenerator(Scalar k)
     {
         ArgumentNullException.ThrowIfNull(k);
         return new Point(k.Curve, k.Curve.MultiplyGenerator(Curve.Convert(k.Value)));
     }
 
-    /// <summary>k·G for a secret k.</summary>
+    /// <summary>
+    /// k·G for a secret k, in time independent of k (NBitcoin.Secp256k1 on secp256k1, OpenSSL on P-256;
+    /// see <see cref="Curve"/>).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException"><paramref name="k"/> is disposed.</exception>
     public static Point MultiplyGenerator(SecretScalar k)
     {
         ArgumentNullException.ThrowIfNull(k);
-        return MultiplyGenerator(k.Value);
+        var curve = k.Curve;
+        Span<byte> scalar = stackalloc byte[Scalar.EncodedLength];
+        Span<byte> product = stackalloc byte[UncompressedLength];
+        try
+        {
+            k.Value.WriteTo(scalar);
+            return curve.SecretMultiplier.MultiplyGenerator(scalar, product) ? FromUncompressed(curve, product) : curve.Identity;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(scalar);
+        }
     }
 
     /// <summary>SEC1 encoding (compressed unless asked otherwise).</summary>
@@ -102,7 +121,10 @@ public sealed class Point : IEquatable<Point>
     /// <summary>−P.</summary>
     public Point Negate() => new(Curve, point.Negate());
 
-    /// <summary>k·P.</summary>
+    /// <summary>
+    /// k·P for a public k, on BouncyCastle's fast, variable-time path. A secret goes through
+    /// <see cref="Multiply(SecretScalar)"/>.
+    /// </summary>
     public Point Multiply(Scalar k)
     {
         ArgumentNullException.ThrowIfNull(k);
@@ -112,6 +134,36 @@ public sealed class Point : IEquatable<Point>
         }
 
         return new Point(Curve, point.Multiply(Curve.Convert(k.Value)));
+    }
+
+    /// <summary>k·P for a secret k, in time independent of k (see <see cref="MultiplyGenerator(SecretScalar)"/>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="k"/> belongs to another curve.</exception>
+    /// <exception cref="DecodingException">This point is the identity (<see cref="DecodingError.Identity"/>).</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="k"/> is disposed.</exception>
+    public Point Multiply(SecretScalar k)
+    {
+        ArgumentNullException.ThrowIfNull(k);
+        if (k.Curve != Curve)
+        {
+            throw new ArgumentException("scalar of a different curve", nameof(k));
+        }
+
+        if (IsIdentity)
+        {
+            throw new DecodingException(DecodingError.Identity, "point");
+        }
+
+        Span<byte> scalar = stackalloc byte[Scalar.EncodedLength];
+        Span<byte> product = stackalloc byte[UncompressedLength];
+        try
+        {
+            k.Value.WriteTo(scalar);
+            return Curve.SecretMultiplier.Multiply(Encode(compressed: false), scalar, product) ? FromUncompressed(Curve, product) : Curve.Identity;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(scalar);
+        }
     }
 
     /// <summary>P + Q.</summary>
@@ -134,6 +186,14 @@ public sealed class Point : IEquatable<Point>
 
     /// <summary>Hex of the compressed encoding, or "identity".</summary>
     public override string ToString() => IsIdentity ? "identity" : Convert.ToHexStringLower(Encode());
+
+    /// <summary>A point from a trusted library's uncompressed output (already on the curve).</summary>
+    private static Point FromUncompressed(Curve curve, ReadOnlySpan<byte> encoded)
+    {
+        var x = new Org.BouncyCastle.Math.BigInteger(1, encoded.Slice(1, 32).ToArray());
+        var y = new Org.BouncyCastle.Math.BigInteger(1, encoded.Slice(33, 32).ToArray());
+        return new Point(curve, curve.Parameters.Curve.CreatePoint(x, y));
+    }
 
     private BcPoint Affine() => IsIdentity ? throw new InvalidOperationException("the identity has no affine coordinates") : point;
 

@@ -153,6 +153,10 @@ public sealed class Scalar : IEquatable<Scalar>
     /// <summary>Names the curve only: a scalar may be secret, so its value is never printed implicitly.</summary>
     public override string ToString() => $"Scalar({Curve.Name})";
 
+    /// <summary>A scalar from a 32-byte big-endian encoding the caller knows to be below q (no check).</summary>
+    internal static Scalar FromCanonical(Curve curve, ReadOnlySpan<byte> encoded) =>
+        new(curve, new BigInteger(encoded, isUnsigned: true, isBigEndian: true));
+
     /// <summary>A copy with limbs of its own (for secret holders, which wipe their copy).</summary>
     internal Scalar Copy() => new(Curve, Secrets.BigIntegerMemory.Copy(value));
 

@@ -17,6 +17,7 @@ internal static class BenchCommand
         bench.Add(ProtocolCommand());
         bench.Add(SigningCommand());
         bench.Add(Opaque());
+        bench.Add(BenchCtCommand.Create());
         return bench;
     }
 
