@@ -48,18 +48,6 @@ public sealed class RpcWalletApi : IWalletApi, IDisposable
     /// <inheritdoc />
     public void Dispose() => channel.Dispose();
 
-    private static async Task<TResponse> Call<TResponse>(AsyncUnaryCall<TResponse> call)
-    {
-        using (call)
-        {
-            try
-            {
-                return await call.ResponseAsync.ConfigureAwait(false);
-            }
-            catch (RpcException e)
-            {
-                throw ThresholdClientException.FromStatus(e.StatusCode, e.Status.Detail);
-            }
-        }
-    }
+    private static Task<TResponse> Call<TResponse>(AsyncUnaryCall<TResponse> call) =>
+        ThresholdChannel.ReplyAsync(call, e => ThresholdClientException.FromStatus(e.StatusCode, e.Status.Detail));
 }

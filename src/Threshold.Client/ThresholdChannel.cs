@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
 using Grpc.Net.Client;
 
 namespace Threshold.Client;
@@ -43,6 +44,27 @@ public static class ThresholdChannel
         }
 
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+    }
+
+    /// <summary>
+    /// The reply of a unary call made with a generated client; a failed call's <see cref="RpcException"/>
+    /// becomes the caller's own error through <paramref name="failure"/>. Disposes the call.
+    /// </summary>
+    public static async Task<TResponse> ReplyAsync<TResponse>(AsyncUnaryCall<TResponse> call, Func<RpcException, Exception> failure)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(failure);
+        using (call)
+        {
+            try
+            {
+                return await call.ResponseAsync.ConfigureAwait(false);
+            }
+            catch (RpcException e)
+            {
+                throw failure(e);
+            }
+        }
     }
 
     /// <summary>Accepts the server certificate whose SHA-256 (of its encoding) is <paramref name="pinned"/>'s, and no other.</summary>

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using Threshold.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Threshold.Aggregator;
 using Threshold.Contracts.V1;
@@ -127,29 +128,22 @@ public sealed class RpcNodeClient : INodeClient, IDisposable
         }
     }
 
-    private async Task<TResponse> Call<TResponse>(AsyncUnaryCall<TResponse> call)
+    private Task<TResponse> Call<TResponse>(AsyncUnaryCall<TResponse> call) => ThresholdChannel.ReplyAsync(call, Failure);
+
+    /// <summary>A failed call as the aggregator sees it: the node's refusal, or (any other status) the node unavailable.</summary>
+    private NodeCallException Failure(RpcException e)
     {
-        using (call)
+        var locked = e.StatusCode == StatusCode.ResourceExhausted ? LockedUntil(e.Trailers) : null;
+        var kind = e.StatusCode switch
         {
-            try
-            {
-                return await call.ResponseAsync.ConfigureAwait(false);
-            }
-            catch (RpcException e)
-            {
-                var locked = e.StatusCode == StatusCode.ResourceExhausted ? LockedUntil(e.Trailers) : null;
-                var kind = e.StatusCode switch
-                {
-                    StatusCode.InvalidArgument => NodeErrorKind.InvalidArgument,
-                    StatusCode.NotFound => NodeErrorKind.NotFound,
-                    StatusCode.PermissionDenied => NodeErrorKind.PermissionDenied,
-                    StatusCode.Unauthenticated => NodeErrorKind.Unauthenticated,
-                    StatusCode.FailedPrecondition => NodeErrorKind.FailedPrecondition,
-                    StatusCode.ResourceExhausted => locked is null ? NodeErrorKind.ResourceExhausted : NodeErrorKind.LoginLocked,
-                    _ => (NodeErrorKind?)null, // UNAVAILABLE among them: unreachable, or a node that cannot sign now
-                };
-                throw new NodeCallException(NodeId, kind, unavailable: kind is null, e.Status.Detail) { LockedUntil = locked };
-            }
-        }
+            StatusCode.InvalidArgument => NodeErrorKind.InvalidArgument,
+            StatusCode.NotFound => NodeErrorKind.NotFound,
+            StatusCode.PermissionDenied => NodeErrorKind.PermissionDenied,
+            StatusCode.Unauthenticated => NodeErrorKind.Unauthenticated,
+            StatusCode.FailedPrecondition => NodeErrorKind.FailedPrecondition,
+            StatusCode.ResourceExhausted => locked is null ? NodeErrorKind.ResourceExhausted : NodeErrorKind.LoginLocked,
+            _ => (NodeErrorKind?)null, // UNAVAILABLE, INTERNAL (a refused TLS handshake) among them: unreachable, or a node that cannot sign now
+        };
+        return new NodeCallException(NodeId, kind, unavailable: kind is null, e.Status.Detail) { LockedUntil = locked };
     }
 }
