@@ -32,34 +32,41 @@ public sealed class StandardServicesTests
             using var client = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(dir, "aggregator", "client.p12"), null);
             using var aggregatorPin = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(dir, "aggregator.pem")));
 
-            await using (var node1 = await NodeRuntime.StartAsync(NodeConfig.Load(Path.Combine(dir, "node-1.json")), ct))
-            await using (var aggregator = await AggregatorRuntime.StartAsync(AggregatorConfig.Load(Path.Combine(dir, "aggregator.json")), ct))
+            // Every port is bound right away (node-2's is never used): none is left free for another test's connection to take.
+            await using var node1 = await NodeRuntime.StartAsync(NodeConfig.Load(Path.Combine(dir, "node-1.json")), ct);
+            var node3 = await NodeRuntime.StartAsync(NodeConfig.Load(Path.Combine(dir, "node-3.json")) with { Reflection = true }, ct);
+            var node3Running = true;
+            try
             {
-                using var nodeChannel = ThresholdChannel.Create(node1.Address, X509Certificate2.CreateFromPem(cluster.Nodes[0].TlsCertificate), client);
+                await using var aggregator = await AggregatorRuntime.StartAsync(AggregatorConfig.Load(Path.Combine(dir, "aggregator.json")), ct);
+                using var node1Channel = ThresholdChannel.Create(node1.Address, X509Certificate2.CreateFromPem(cluster.Nodes[0].TlsCertificate), client);
+                using var node3Channel = ThresholdChannel.Create(node3.Address, X509Certificate2.CreateFromPem(cluster.Nodes[2].TlsCertificate), client);
                 using var aggregatorChannel = ThresholdChannel.Create(aggregator.Address, aggregatorPin);
 
-                // Health: the node is healthy; the aggregator reaches one node of three, fewer than t:
-                // NOT_SERVING (as /healthz says 503).
-                Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await HealthAsync(nodeChannel, ct));
-                Assert.Equal(HealthStatus.Unhealthy, aggregator.Health.Overall);
-                Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, await HealthAsync(aggregatorChannel, ct));
-
-                // Reflection: the aggregator lists the wallet API; the node has it off.
-                Assert.Contains("threshold.v1.Wallet", await ServicesAsync(aggregatorChannel, ct));
-                var off = await Assert.ThrowsAsync<RpcException>(() => ServicesAsync(nodeChannel, ct));
-                Assert.Equal(StatusCode.Unimplemented, off.StatusCode);
-
-                // A second node up: t reachable, the aggregator degraded but SERVING.
-                await using var node2 = await NodeRuntime.StartAsync(NodeConfig.Load(Path.Combine(dir, "node-2.json")), ct);
-                await WaitForAsync(aggregator.Health, HealthStatus.Degraded, () => aggregator.Aggregator.Reachability.ProbeSoon("node-2"), ct);
+                // Health: the nodes are healthy; the aggregator reaches t = 2 of 3 nodes: degraded, SERVING.
+                Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await HealthAsync(node1Channel, ct));
+                Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await HealthAsync(node3Channel, ct));
+                await WaitForAsync(aggregator.Health, HealthStatus.Degraded, () => { }, ct);
                 Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await HealthAsync(aggregatorChannel, ct));
-            }
 
-            // Reflection on a node when its configuration asks for it.
-            await using (var node3 = await NodeRuntime.StartAsync(NodeConfig.Load(Path.Combine(dir, "node-3.json")) with { Reflection = true }, ct))
+                // Reflection: the aggregator lists the wallet API; node-1 has it off (the default), node-3 on.
+                Assert.Contains("threshold.v1.Wallet", await ServicesAsync(aggregatorChannel, ct));
+                var off = await Assert.ThrowsAsync<RpcException>(() => ServicesAsync(node1Channel, ct));
+                Assert.Equal(StatusCode.Unimplemented, off.StatusCode);
+                Assert.Contains("threshold.v1.Node", await ServicesAsync(node3Channel, ct));
+
+                // node-3 stops: one node of three reachable, fewer than t: NOT_SERVING (as /healthz says 503).
+                node3Running = false;
+                await node3.DisposeAsync();
+                await WaitForAsync(aggregator.Health, HealthStatus.Unhealthy, () => aggregator.Aggregator.Reachability.ProbeSoon("node-3"), ct);
+                Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, await HealthAsync(aggregatorChannel, ct));
+            }
+            finally
             {
-                using var nodeChannel = ThresholdChannel.Create(node3.Address, X509Certificate2.CreateFromPem(cluster.Nodes[2].TlsCertificate), client);
-                Assert.Contains("threshold.v1.Node", await ServicesAsync(nodeChannel, ct));
+                if (node3Running)
+                {
+                    await node3.DisposeAsync();
+                }
             }
         }
         finally
