@@ -1,5 +1,5 @@
 using Threshold.Contracts.V1;
-using Threshold.Rpc;
+using Grpc.Core;
 
 namespace Threshold.Client;
 
@@ -54,12 +54,12 @@ public sealed class ThresholdClientException(ClientErrorKind kind, string messag
     public OperationFailure? Failure { get; } = failure;
 
     /// <summary>The SDK's error for a status the wallet API returned (see threshold.v1.Wallet).</summary>
-    public static ThresholdClientException FromStatus(RpcStatusCode code, string detail) => new(
+    public static ThresholdClientException FromStatus(StatusCode code, string detail) => new(
         code switch
         {
-            RpcStatusCode.PermissionDenied => ClientErrorKind.Refused,
-            RpcStatusCode.Unauthenticated => ClientErrorKind.NotLoggedIn,
-            RpcStatusCode.ResourceExhausted => ClientErrorKind.RateLimited,
+            StatusCode.PermissionDenied => ClientErrorKind.Refused,
+            StatusCode.Unauthenticated => ClientErrorKind.NotLoggedIn,
+            StatusCode.ResourceExhausted => ClientErrorKind.RateLimited,
             _ => ClientErrorKind.OperationFailed,
         },
         $"{code}: {detail}");

@@ -12,8 +12,6 @@ using Threshold.Opaque.Server;
 using Threshold.Paillier;
 using Threshold.Primes;
 using System.Security.Cryptography.X509Certificates;
-using Threshold.Rpc.Client;
-using Threshold.Rpc.Hosting;
 using Threshold.Server.Rpc;
 using Threshold.Storage.Consensus;
 
@@ -66,7 +64,7 @@ public sealed record EmbeddedClusterOptions
 
     /// <summary>
     /// Whether nodes, aggregator and client talk over real sockets: each node and the aggregator serve
-    /// the RPC host on loopback with TLS (certificates made on the fly and pinned), and nodes require
+    /// gRPC on loopback with TLS (certificates made on the fly and pinned), and nodes require
     /// the aggregator's client certificate. Otherwise everything is called in process.
     /// </summary>
     public bool OverLoopbackTls { get; init; }
@@ -82,6 +80,9 @@ public sealed record EmbeddedClusterOptions
 
     /// <summary>Limits on registration and login calls per client address and per user, when serving over loopback TLS.</summary>
     public WalletRateLimits RateLimits { get; init; } = WalletRateLimits.Default;
+
+    /// <summary>Browser origins allowed to call the wallet API cross-origin (gRPC-Web, HTTP/JSON), when serving over loopback TLS.</summary>
+    public IReadOnlyCollection<string> CorsOrigins { get; init; } = [];
 
     /// <summary>The nodes' clock (session expiry and idle timeout, request expiry).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
@@ -205,11 +206,11 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             }
 
             var certificate = SelfSignedCertificate.Create("threshold-aggregator");
-            var perUser = options.RateLimits.PerUserLimiter();
-            hosts.Add(perUser); // disposed after the host that uses it (hosts go in reverse order)
-            var host = await RpcHost.StartAsync(AggregatorRpc.Registry(aggregator, perUser), options.RateLimits.ApplyTo(new RpcHostOptions { Certificate = certificate }), app => AggregatorRpc.MapDiscovery(app, aggregator), cancellationToken).ConfigureAwait(false);
+            var limiters = options.RateLimits.CreateLimiters();
+            hosts.Add(new Disposer(limiters)); // disposed after the host that uses it (hosts go in reverse order)
+            var host = await AggregatorRpc.StartAsync(aggregator, limiters, new ServiceHostOptions { Certificate = certificate, Reflection = true, CorsOrigins = options.CorsOrigins }, cancellationToken).ConfigureAwait(false);
             hosts.Add(host);
-            var wallet = new RpcWalletApi(new RpcClient(host.Address, new RpcClientOptions { PinnedServerCertificate = certificate }));
+            var wallet = new RpcWalletApi(ThresholdChannel.Create(host.Address, certificate));
             return new EmbeddedCluster(nodes, aggregator, options.Opaque, wallet, hosts, host.Address, certificate);
         }
         catch
@@ -223,7 +224,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts an RPC host per node (TLS, the aggregator's client certificate required) and returns clients for them.</summary>
+    /// <summary>Starts a gRPC host per node (TLS, the aggregator's client certificate required) and returns clients for them.</summary>
     private static async Task<IReadOnlyList<INodeClient>> ServeNodesAsync(IReadOnlyList<NodeService> nodes, List<IAsyncDisposable> hosts, CancellationToken cancellationToken)
     {
         var aggregatorCertificate = SelfSignedCertificate.Create("threshold-aggregator-client");
@@ -232,14 +233,14 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         foreach (var node in nodes)
         {
             var certificate = SelfSignedCertificate.Create(node.NodeId);
-            var host = await RpcHost.StartAsync(NodeRpc.Registry(node), new RpcHostOptions
+            var host = await NodeRpc.StartAsync(node, new ServiceHostOptions
             {
                 Certificate = certificate,
                 ClientCertificates = ClientCertificateRequirement.Required,
                 ClientCertificateValidator = (presented, _, _) => CryptographicOperations.FixedTimeEquals(presented.GetCertHash(HashAlgorithmName.SHA256), pinned),
-            }, null, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
             hosts.Add(host);
-            clients.Add(new RpcNodeClient(node.NodeId, new RpcClient(host.Address, new RpcClientOptions { PinnedServerCertificate = certificate, ClientCertificate = aggregatorCertificate })));
+            clients.Add(new RpcNodeClient(node.NodeId, ThresholdChannel.Create(host.Address, certificate, aggregatorCertificate)));
         }
 
         return clients;
@@ -302,7 +303,17 @@ public sealed class InProcessWalletApi(AggregatorService aggregator) : IWalletAp
         }
         catch (WalletException e)
         {
-            throw ThresholdClientException.FromStatus(AggregatorRpc.StatusOf(e.Kind), e.Message);
+            throw ThresholdClientException.FromStatus(CallInterceptor.StatusOf(e.Kind), e.Message);
         }
+    }
+}
+
+/// <summary>Disposes a synchronous resource among the cluster's asynchronous ones.</summary>
+internal sealed class Disposer(IDisposable resource) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync()
+    {
+        resource.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

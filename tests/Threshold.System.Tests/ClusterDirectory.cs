@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Threshold.Client;
-using Threshold.Rpc.Client;
 using Threshold.Server.Hosting;
 
 namespace Threshold.System.Tests;
@@ -14,7 +13,7 @@ internal static class ClusterDirectory
     {
         var cluster = ClusterFile.Load(Path.Combine(directory, "cluster.json"));
         var pinned = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(directory, "aggregator.pem")));
-        var api = new RpcWalletApi(new RpcClient(aggregator, new RpcClientOptions { PinnedServerCertificate = pinned }));
+        var api = new RpcWalletApi(ThresholdChannel.Create(aggregator, pinned));
         return new ThresholdClient(api, NodeRuntime.Opaque(cluster.OpaqueSuite));
     }
 }

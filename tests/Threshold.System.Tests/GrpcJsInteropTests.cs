@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
 using Threshold.Server;
 
@@ -33,6 +34,7 @@ public sealed class GrpcJsInteropTests
             start.ArgumentList.Add("wallet-client.js");
             start.ArgumentList.Add(cluster.AggregatorAddress!.Authority);
             start.ArgumentList.Add(pem);
+            start.ArgumentList.Add(GoogleApiProtos()); // wallet.proto imports google/api/annotations.proto
             Process process;
             try
             {
@@ -62,6 +64,11 @@ public sealed class GrpcJsInteropTests
             File.Delete(pem);
         }
     }
+
+    /// <summary>The directory holding google/api/annotations.proto (Google.Api.CommonProtos, recorded at build time).</summary>
+    private static string GoogleApiProtos() =>
+        typeof(GrpcJsInteropTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "GoogleApiProtos").Value
+            ?? throw new InvalidOperationException("the build recorded no path for google/api protos");
 
     private static string RepositoryRoot()
     {

@@ -7,8 +7,7 @@ using Threshold.Client;
 using Threshold.Contracts.V1;
 using Threshold.Opaque.Client;
 using Threshold.Opaque.Cluster;
-using Threshold.Rpc;
-using Threshold.Rpc.Client;
+using Grpc.Core;
 using Threshold.Server;
 using Threshold.Server.Rpc;
 using Threshold.Storage.Consensus;
@@ -40,18 +39,18 @@ public sealed class RateLimitTests
                 RateLimits = new WalletRateLimits { PerClientBurst = 8, PerClientRefill = TimeSpan.FromHours(1), PerUserBurst = 2, PerUserRefill = TimeSpan.FromHours(1) },
             },
             ct);
-        using var rpc = new RpcClient(cluster.AggregatorAddress!, new RpcClientOptions { PinnedServerCertificate = X509Certificate2.CreateFromPem(cluster.AggregatorCertificatePem!) });
-        var loginStart = RpcMethod.FromDescriptor<LoginStartRequest, LoginStartResponse>(AggregatorRpc.Service.FindMethodByName("LoginStart"));
+        using var channel = ThresholdChannel.Create(cluster.AggregatorAddress!, X509Certificate2.CreateFromPem(cluster.AggregatorCertificatePem!));
+        var rpc = new Wallet.WalletClient(channel);
         var alice = NewUserId();
 
         // Per user: two LoginStarts for alice pass, the third is refused before reaching any node.
         for (var i = 0; i < 2; i++)
         {
-            Assert.Equal(3, (await rpc.CallAsync(loginStart, ForgedLogin(cluster, alice), null, ct)).Responses.Count);
+            Assert.Equal(3, (await rpc.LoginStartAsync(ForgedLogin(cluster, alice), cancellationToken: ct)).Responses.Count);
         }
 
-        var perUser = await Assert.ThrowsAsync<RpcException>(() => rpc.CallAsync(loginStart, ForgedLogin(cluster, alice), null, ct));
-        Assert.Equal(RpcStatusCode.ResourceExhausted, perUser.StatusCode);
+        var perUser = await Assert.ThrowsAsync<RpcException>(() => rpc.LoginStartAsync(ForgedLogin(cluster, alice), cancellationToken: ct).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, perUser.StatusCode);
         Assert.Equal(8, (await consensus.LoginBudgetAsync(alice, new LoginBudgetPolicy(10, TimeSpan.FromHours(1), TimeSpan.FromMinutes(10)), ct)).TokensLeft);
         Assert.Equal(2, (await consensus.SweepLoginStateAsync(ct)).Attempts);
         Assert.All(cluster.Nodes, n => Assert.Equal(2, n.PendingLogins));
@@ -60,26 +59,28 @@ public sealed class RateLimitTests
         // until then, and then even a new user's is refused. The SDK calls this RateLimited.
         for (var i = 0; i < 5; i++)
         {
-            await rpc.CallAsync(loginStart, ForgedLogin(cluster, NewUserId()), null, ct);
+            await rpc.LoginStartAsync(ForgedLogin(cluster, NewUserId()), cancellationToken: ct);
         }
 
-        await using var wallet = new ThresholdClient(new RpcWalletApi(new RpcClient(cluster.AggregatorAddress!, new RpcClientOptions { PinnedServerCertificate = X509Certificate2.CreateFromPem(cluster.AggregatorCertificatePem!) })), cluster.Opaque, clock);
+        await using var wallet = new ThresholdClient(new RpcWalletApi(ThresholdChannel.Create(cluster.AggregatorAddress!, X509Certificate2.CreateFromPem(cluster.AggregatorCertificatePem!))), cluster.Opaque, clock);
         await wallet.ConnectAsync(ct); // not a limited method
         var refused = await Assert.ThrowsAsync<ThresholdClientException>(() => wallet.LoginAsync(NewUserId(), "anything"u8.ToArray(), cancellationToken: ct));
         Assert.Equal(ClientErrorKind.RateLimited, refused.Kind);
-        var perClient = await Assert.ThrowsAsync<RpcException>(() => rpc.CallAsync(loginStart, ForgedLogin(cluster, NewUserId()), null, ct));
-        Assert.Equal(RpcStatusCode.ResourceExhausted, perClient.StatusCode);
+        var perClient = await Assert.ThrowsAsync<RpcException>(() => rpc.LoginStartAsync(ForgedLogin(cluster, NewUserId()), cancellationToken: ct).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, perClient.StatusCode);
 
         // Refused calls left no trace: seven attempts in the store, seven logins waiting at each node.
         Assert.Equal(7, (await consensus.SweepLoginStateAsync(ct)).Attempts);
         Assert.All(cluster.Nodes, n => Assert.Equal(7, n.PendingLogins));
 
-        // HTTP/JSON callers get the same refusal as 429 with the status in the body; the discovery document is not limited.
+        // HTTP/JSON callers (JSON transcoding of the same method) get the same refusal as 429 with the
+        // google.rpc.Status in the body; the discovery document is not limited.
         using var handler = new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } };
         using var http = new HttpClient(handler);
-        using var json = await http.PostAsync(new Uri(cluster.AggregatorAddress!, "/threshold.v1.Wallet/RegisterStart"), new StringContent("{}", global::System.Text.Encoding.UTF8, "application/json"), ct);
+        using var json = await http.PostAsync(new Uri(cluster.AggregatorAddress!, "/v1/register/start"), new StringContent("{}", global::System.Text.Encoding.UTF8, "application/json"), ct);
         Assert.Equal(HttpStatusCode.TooManyRequests, json.StatusCode);
-        Assert.Contains("RESOURCE_EXHAUSTED", await json.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        using var body = global::System.Text.Json.JsonDocument.Parse(await json.Content.ReadAsStringAsync(ct));
+        Assert.Equal((int)StatusCode.ResourceExhausted, body.RootElement.GetProperty("code").GetInt32());
         using var discovery = await http.GetAsync(new Uri(cluster.AggregatorAddress!, AggregatorRpc.DiscoveryPath), ct);
         Assert.Equal(HttpStatusCode.OK, discovery.StatusCode);
     }

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Threshold.Client;
 using Threshold.Paillier;
-using Threshold.Rpc.Client;
 using Threshold.Server.Hosting;
 using Threshold.Testing;
 using Curve = Threshold.Curves.Curve;
@@ -170,7 +169,7 @@ public sealed class RestartTests
         {
             var cluster = ClusterFile.Load(Path.Combine(directory, "cluster.json"));
             var pinned = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(directory, "aggregator.pem")));
-            var api = new RpcWalletApi(new RpcClient(Aggregator.Address, new RpcClientOptions { PinnedServerCertificate = pinned }));
+            var api = new RpcWalletApi(ThresholdChannel.Create(Aggregator.Address, pinned));
             return new ThresholdClient(api, NodeRuntime.Opaque(cluster.OpaqueSuite));
         }
 

@@ -1,12 +1,10 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
+using Grpc.Core;
 using Threshold.Aggregator;
 using Threshold.Client;
 using Threshold.Contracts.V1;
 using Threshold.Node;
-using Threshold.Rpc;
-using Threshold.Rpc.Client;
-using Threshold.Rpc.Hosting;
 using Threshold.Server.Rpc;
 using Threshold.Storage.Consensus;
 
@@ -91,18 +89,17 @@ public sealed class UnauthenticatedRequestTests
         var ct = TestContext.Current.CancellationToken;
         await using var scene = await LoginScene.StartAsync(Policy);
         var node = scene.Cluster.Nodes[0];
-        await using var host = await RpcHost.StartAsync(NodeRpc.Registry(node), new RpcHostOptions(), cancellationToken: ct);
-        using var rpc = new RpcClient(host.Address, new RpcClientOptions());
-        using var client = new RpcNodeClient(node.NodeId, new RpcClient(host.Address, new RpcClientOptions()));
+        await using var host = await NodeRpc.StartAsync(node, new ServiceHostOptions(), ct);
+        using var channel = ThresholdChannel.Create(host.Address, null);
+        var rpc = new Threshold.Contracts.V1.Node.NodeClient(channel);
+        using var client = new RpcNodeClient(node.NodeId, ThresholdChannel.Create(host.Address, null));
         var longId = new string('a', 300);
         var valid = scene.ForgedLoginStart(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), "x"u8.ToArray());
 
-        var raw = await Assert.ThrowsAsync<RpcException>(() => rpc.CallAsync(
-            NodeRpc.Method<NodeLoginStartRequest, NodeLoginStartResponse>("LoginStart"),
+        var raw = await Assert.ThrowsAsync<RpcException>(() => rpc.LoginStartAsync(
             new NodeLoginStartRequest { UserId = longId, AttemptId = valid.AttemptId, Ke1 = valid.Ke1[0].Payload },
-            null,
-            ct));
-        Assert.Equal(RpcStatusCode.InvalidArgument, raw.StatusCode);
+            cancellationToken: ct).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, raw.StatusCode);
 
         var start = await Assert.ThrowsAsync<NodeCallException>(() => client.LoginStartAsync(new NodeLoginStartRequest { UserId = longId, AttemptId = valid.AttemptId, Ke1 = valid.Ke1[0].Payload }, ct));
         var finish = await Assert.ThrowsAsync<NodeCallException>(() => client.LoginFinishAsync(new NodeLoginFinishRequest { UserId = longId, AttemptId = valid.AttemptId, Ke3 = ByteString.CopyFrom(new byte[64]) }, ct));

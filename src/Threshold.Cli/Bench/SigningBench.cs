@@ -30,7 +30,7 @@ internal sealed record SigningBenchSettings(int Nodes, int Threshold, Curve Curv
 /// Signing with a pool filled beforehand and background presigning paused: what one signature costs when a
 /// presignature is ready. Not a rate the cluster can keep up: every signature used one made earlier.
 /// </summary>
-internal sealed record WarmPoolReport(int Signatures, double LatencyP50Ms, double LatencyP99Ms, int Wallets, int ThroughputSignatures, double SignaturesPerSecond);
+internal sealed record WarmPoolReport(int Signatures, double LatencyP50Ms, double LatencyP99Ms, int Wallets, int ThroughputSignatures, double SignaturesPerSecond, long BytesPerSignature);
 
 /// <summary>
 /// Signing from a pool that starts empty, for a fixed time, with the background supply on: the rate the
@@ -76,6 +76,7 @@ internal static class SigningBench
             table.AddRow("warm pool", $"latency p50, one wallet ({warm.Signatures} signatures)", Ms(warm.LatencyP50Ms));
             table.AddRow("warm pool", "latency p99, one wallet", Ms(warm.LatencyP99Ms));
             table.AddRow("warm pool", $"signatures/s, {warm.Wallets} wallets, pool filled beforehand", PerSecond(warm.SignaturesPerSecond));
+            table.AddRow("warm pool", "bytes on the wire per signature (both directions, all hops)", warm.BytesPerSignature < 0 ? "unknown" : warm.BytesPerSignature.ToString(CultureInfo.InvariantCulture));
         }
 
         if (report.Sustained is { } sustained)
@@ -160,6 +161,8 @@ internal static class SigningBench
 
         status($"{settings.Signatures} signatures one after another, pool filled");
         await owner.SignDigestAsync(key.KeyId, RandomNumberGenerator.GetBytes(32)); // warm-up
+        using var bytes = new SocketBytes();
+        var sentBefore = await bytes.SentAsync();
         var latencies = new List<double>();
         for (var i = 0; i < settings.Signatures; i++)
         {
@@ -168,6 +171,8 @@ internal static class SigningBench
             latencies.Add(watch.Elapsed.TotalMilliseconds);
         }
 
+        var sentAfter = await bytes.SentAsync();
+        var perSignature = sentBefore < 0 || sentAfter < 0 ? -1 : (sentAfter - sentBefore) / settings.Signatures;
         status($"{settings.Signatures * wallets.Count} signatures from {wallets.Count} wallets at once, pool filled");
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(wallets.Select(async wallet =>
@@ -179,7 +184,7 @@ internal static class SigningBench
         }));
         var perSecond = settings.Signatures * wallets.Count / clock.Elapsed.TotalSeconds;
         latencies.Sort();
-        return new WarmPoolReport(settings.Signatures, Round(Percentile(latencies, 0.50)), Round(Percentile(latencies, 0.99)), wallets.Count, settings.Signatures * wallets.Count, Round(perSecond));
+        return new WarmPoolReport(settings.Signatures, Round(Percentile(latencies, 0.50)), Round(Percentile(latencies, 0.99)), wallets.Count, settings.Signatures * wallets.Count, Round(perSecond), perSignature);
     }
 
     private static async Task<SustainedReport> SustainedAsync(SigningBenchSettings settings, Aggregator.AggregatorService aggregator, ThresholdClient owner, List<ThresholdClient> wallets, Action<string> status)

@@ -12,7 +12,6 @@ using Threshold.Client;
 using Threshold.Contracts.V1;
 using Threshold.Curves;
 using Curve = Threshold.Curves.Curve;
-using Threshold.Rpc.Client;
 using Threshold.Server.Hosting;
 
 namespace Threshold.Cli.Commands;
@@ -296,7 +295,7 @@ internal static class ClientCommands
                 await connection.Client.LogoutAsync(ct);
                 outcome = "the nodes closed the session";
             }
-            catch (Exception e) when (e is ThresholdClientException or HttpRequestException or IOException or Threshold.Rpc.RpcException)
+            catch (Exception e) when (e is ThresholdClientException or HttpRequestException or IOException or Grpc.Core.RpcException)
             {
                 outcome = $"the nodes could not be told ({e.Message}); they end the session when it idles out";
             }
@@ -386,7 +385,7 @@ internal static class ClientCommands
         {
             return context.Fail(1, $"{e.Kind}: {e.Message}{(e.Failure is { } failure ? " (" + Describe(failure) + ")" : "")}");
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or Threshold.Rpc.RpcException or CryptographicException or FormatException)
+        catch (Exception e) when (e is HttpRequestException or IOException or Grpc.Core.RpcException or CryptographicException or FormatException)
         {
             return context.Fail(1, e.Message);
         }
@@ -409,7 +408,7 @@ internal static class ClientCommands
             ?? throw new WalletFileException("give --cert (there is no wallet to take it from)");
         var uri = new Uri(address);
         var pinned = X509Certificate2.CreateFromPem(pem);
-        var api = new RpcWalletApi(new RpcClient(uri, new RpcClientOptions { PinnedServerCertificate = pinned }));
+        var api = new RpcWalletApi(ThresholdChannel.Create(uri, pinned));
         try
         {
             var cluster = await api.GetClusterInfoAsync(ct);

@@ -1,13 +1,11 @@
 using System.Net;
-using System.Threading.RateLimiting;
 using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Threshold.Aggregator;
 using Threshold.Contracts.V1;
-using Threshold.Rpc.Client;
-using Threshold.Rpc.Hosting;
+using Threshold.Client;
 using Threshold.Server.Rpc;
 
 namespace Threshold.Server.Hosting;
@@ -15,7 +13,7 @@ namespace Threshold.Server.Hosting;
 /// <summary>
 /// The aggregator as a running process: reaches every node of cluster.json over mutual TLS (pinning each
 /// node's certificate, presenting its client certificate) and serves the wallet API, the discovery
-/// document and <c>GET /healthz</c> over TLS. It describes the cluster from cluster.json, so it starts
+/// document, the gRPC health service, server reflection and <c>GET /healthz</c> over TLS (gRPC, gRPC-Web and HTTP/JSON). It describes the cluster from cluster.json, so it starts
 /// while nodes are down; it probes them in the background and uses those it reaches.
 /// </summary>
 public sealed class AggregatorRuntime : IAsyncDisposable
@@ -23,17 +21,17 @@ public sealed class AggregatorRuntime : IAsyncDisposable
     /// <summary>The health component that says whether t nodes are reachable.</summary>
     public const string QuorumComponent = "quorum";
 
-    private readonly RpcHost host;
+    private readonly ServiceHost host;
     private readonly List<RpcNodeClient> nodes;
-    private readonly PartitionedRateLimiter<string> perUser;
+    private readonly WalletRateLimiters limiters;
     private readonly ILogger logger;
 
-    private AggregatorRuntime(AggregatorService aggregator, RpcHost host, List<RpcNodeClient> nodes, PartitionedRateLimiter<string> perUser, HealthState health, ILogger logger)
+    private AggregatorRuntime(AggregatorService aggregator, ServiceHost host, List<RpcNodeClient> nodes, WalletRateLimiters limiters, HealthState health, ILogger logger)
     {
         Aggregator = aggregator;
         this.host = host;
         this.nodes = nodes;
-        this.perUser = perUser;
+        this.limiters = limiters;
         Health = health;
         this.logger = logger;
     }
@@ -44,7 +42,7 @@ public sealed class AggregatorRuntime : IAsyncDisposable
     /// <summary>Where it listens.</summary>
     public Uri Address => host.Address;
 
-    /// <summary>The aggregator's health (every node reachable, t of them, or fewer), served at <c>GET /healthz</c>.</summary>
+    /// <summary>The aggregator's health (every node reachable, t of them, or fewer), served by the gRPC health service and at <c>GET /healthz</c>.</summary>
     public HealthState Health { get; }
 
     /// <summary>Starts serving, logging nowhere.</summary>
@@ -66,14 +64,10 @@ public sealed class AggregatorRuntime : IAsyncDisposable
         ServerLog.AggregatorStarting(logger, cluster.Nodes.Count, cluster.Threshold);
         var client = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(config.DataDirectory, ClusterInit.ClientCertificateFile), null);
         var tls = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(config.DataDirectory, ClusterInit.TlsCertificateFile), null);
-        var nodes = cluster.Nodes.Select(n => new RpcNodeClient(n.NodeId, new RpcClient(new Uri(n.Address), new RpcClientOptions
-        {
-            PinnedServerCertificate = X509Certificate2.CreateFromPem(n.TlsCertificate),
-            ClientCertificate = client,
-        }))).ToList();
+        var nodes = cluster.Nodes.Select(n => new RpcNodeClient(n.NodeId, ThresholdChannel.Create(new Uri(n.Address), X509Certificate2.CreateFromPem(n.TlsCertificate), client))).ToList();
         AggregatorService? aggregator = null;
         var limits = config.RateLimits ?? WalletRateLimits.Default;
-        var perUser = limits.PerUserLimiter();
+        var limiters = limits.CreateLimiters();
         try
         {
             var members = new List<NodeDescriptor>();
@@ -90,21 +84,17 @@ public sealed class AggregatorRuntime : IAsyncDisposable
             var health = new HealthState();
             service.Reachability.Changed += _ => Report(health, service.Reachability.Statuses, cluster.Threshold);
             Report(health, service.Reachability.Statuses, cluster.Threshold);
-            var host = await RpcHost.StartAsync(
-                AggregatorRpc.Registry(service, perUser),
-                limits.ApplyTo(new RpcHostOptions { EndPoint = IPEndPoint.Parse(config.Listen), Certificate = tls, HealthEndpoint = false, LoggerFactory = loggers }),
-                app =>
-                {
-                    AggregatorRpc.MapDiscovery(app, service);
-                    health.MapEndpoint(app);
-                },
+            var host = await AggregatorRpc.StartAsync(
+                service,
+                limiters,
+                new ServiceHostOptions { EndPoint = IPEndPoint.Parse(config.Listen), Certificate = tls, Health = health, Reflection = config.Reflection, CorsOrigins = config.CorsOrigins ?? [], LoggerFactory = loggers },
                 cancellationToken).ConfigureAwait(false);
             ServerLog.AggregatorListening(logger, host.Address.ToString(), aggregator.Reachability.Statuses.Count(s => s.Reachable), nodes.Count);
-            return new AggregatorRuntime(aggregator, host, nodes, perUser, health, logger);
+            return new AggregatorRuntime(aggregator, host, nodes, limiters, health, logger);
         }
         catch
         {
-            perUser.Dispose();
+            limiters.Dispose();
             if (aggregator is not null)
             {
                 await aggregator.DisposeAsync().ConfigureAwait(false);
@@ -121,7 +111,7 @@ public sealed class AggregatorRuntime : IAsyncDisposable
         await host.DisposeAsync().ConfigureAwait(false);
         await Aggregator.DisposeAsync().ConfigureAwait(false);
         nodes.ForEach(n => n.Dispose());
-        perUser.Dispose();
+        limiters.Dispose();
         ServerLog.AggregatorStopped(logger);
     }
 

@@ -64,6 +64,8 @@ public sealed record ClusterFile(int Threshold, string OpaqueSuite, IReadOnlyLis
 /// (failures are retried sooner, with backoff). Signing does not wait for it: the version is published
 /// before every partial signature leaves.
 /// </param>
+/// <param name="Reflection">Whether gRPC server reflection lists the node's services (off by default: a node
+/// answers only the aggregator, which knows the contract).</param>
 public sealed record NodeConfig(
     string NodeId,
     string ClusterFile,
@@ -74,7 +76,8 @@ public sealed record NodeConfig(
     int LoginBurst = 10,
     TimeSpan? LoginRefillInterval = null,
     string Level = "2048",
-    double HeartbeatSeconds = 1)
+    double HeartbeatSeconds = 1,
+    bool Reflection = false)
 {
     /// <summary>The login budget this configuration asks for (the defaults of <see cref="LoginBudgetPolicy.Default"/> where unset).</summary>
     [JsonIgnore]
@@ -104,7 +107,10 @@ public sealed record NodeConfig(
 /// <param name="PoolConcurrentRuns">Background presigning runs in flight at once per key.</param>
 /// <param name="CallTimeoutSeconds">The deadline of each call to a node. Operations do not wait for it while
 /// enough other nodes answer (a quorum and a short grace); it bounds only what cannot proceed without the node.</param>
-public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4, Rpc.WalletRateLimits? RateLimits = null, int? PoolMaxTarget = null, int PoolConcurrentRuns = 2, int CallTimeoutSeconds = 30)
+/// <param name="CorsOrigins">Browser origins (e.g. "https://wallet.example") allowed to call the wallet API
+/// cross-origin with gRPC-Web or HTTP/JSON; none when absent. Exact matches, no wildcards.</param>
+/// <param name="Reflection">Whether gRPC server reflection lists the wallet API (on by default: it is the public contract).</param>
+public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4, Rpc.WalletRateLimits? RateLimits = null, int? PoolMaxTarget = null, int PoolConcurrentRuns = 2, int CallTimeoutSeconds = 30, IReadOnlyList<string>? CorsOrigins = null, bool Reflection = true)
 {
     /// <summary>Reads an aggregator configuration; relative paths are taken from the file's directory.</summary>
     public static AggregatorConfig Load(string path)

@@ -13,7 +13,6 @@ using Threshold.Opaque.Ksf;
 using Threshold.Opaque.Server;
 using Threshold.Paillier;
 using Threshold.Primes;
-using Threshold.Rpc.Hosting;
 using Threshold.Server.Rpc;
 using Threshold.Storage;
 using Threshold.Storage.Consensus;
@@ -32,14 +31,14 @@ public sealed class RollbackDetectedException(string nodeId, long own, long publ
 /// <summary>
 /// One node as a running process: its sealed store (SQLite or PostgreSQL), its identity, OPAQUE setup and
 /// TLS certificate from that store, the cluster's membership from cluster.json, the consensus store, and
-/// the RPC host requiring the aggregator's client certificate. Refuses to start on a rolled-back database.
+/// the gRPC host requiring the aggregator's client certificate. Refuses to start on a rolled-back database.
 /// </summary>
 /// <remarks>
 /// With a consensus store, the node publishes its state version before every partial signature leaves
 /// it (<see cref="StateFreshness"/>), in the background at start and every
 /// <see cref="NodeConfig.HeartbeatSeconds"/> with a heartbeat (<see cref="StatePublisher"/>, retrying with
 /// backoff while it fails), and once more at a clean shutdown. While publication fails the node refuses
-/// to sign and reports itself unhealthy (<see cref="Health"/>, <c>GET /healthz</c>).
+/// to sign and reports itself unhealthy (<see cref="Health"/>: NOT_SERVING in the gRPC health service, 503 at <c>GET /healthz</c>).
 /// </remarks>
 public sealed class NodeRuntime : IAsyncDisposable
 {
@@ -51,13 +50,13 @@ public sealed class NodeRuntime : IAsyncDisposable
 
     private readonly IKeyStore store;
     private readonly IConsensusStore? consensus;
-    private readonly RpcHost host;
+    private readonly ServiceHost host;
     private readonly StatePublisher? publisher;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loginMaintenance;
 
-    private NodeRuntime(string nodeId, NodeService node, IKeyStore store, IConsensusStore? consensus, IStateFreshness freshness, StatePublisher? publisher, HealthState health, RpcHost host, ILogger logger)
+    private NodeRuntime(string nodeId, NodeService node, IKeyStore store, IConsensusStore? consensus, IStateFreshness freshness, StatePublisher? publisher, HealthState health, ServiceHost host, ILogger logger)
     {
         NodeId = nodeId;
         Node = node;
@@ -86,7 +85,7 @@ public sealed class NodeRuntime : IAsyncDisposable
     /// <summary>Whether the node publishes its state version (and so whether it signs).</summary>
     public IStateFreshness Freshness { get; }
 
-    /// <summary>The node's health, served at <c>GET /healthz</c>.</summary>
+    /// <summary>The node's health, served by the gRPC health service and at <c>GET /healthz</c>.</summary>
     public HealthState Health { get; }
 
     /// <summary>The OPAQUE configuration every node and client of these clusters uses.</summary>
@@ -166,18 +165,18 @@ public sealed class NodeRuntime : IAsyncDisposable
             var certificate = X509CertificateLoader.LoadPkcs12(secrets.TlsPkcs12, null);
             using var aggregator = X509Certificate2.CreateFromPem(cluster.Aggregator.ClientCertificate);
             var pinned = aggregator.GetCertHash(HashAlgorithmName.SHA256);
-            var host = await RpcHost.StartAsync(
-                NodeRpc.Registry(node),
-                new RpcHostOptions
+            var host = await NodeRpc.StartAsync(
+                node,
+                new ServiceHostOptions
                 {
                     EndPoint = IPEndPoint.Parse(config.Listen),
                     Certificate = certificate,
                     ClientCertificates = ClientCertificateRequirement.Required,
                     ClientCertificateValidator = (presented, _, _) => CryptographicOperations.FixedTimeEquals(presented.GetCertHash(HashAlgorithmName.SHA256), pinned),
-                    HealthEndpoint = false,
+                    Health = health,
+                    Reflection = config.Reflection,
                     LoggerFactory = loggers,
                 },
-                health.MapEndpoint,
                 cancellationToken).ConfigureAwait(false);
             publisher?.Start();
             ServerLog.NodeListening(logger, config.NodeId, host.Address.ToString());

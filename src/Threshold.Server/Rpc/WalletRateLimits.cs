@@ -1,12 +1,9 @@
 using System.Net;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Builder;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.DependencyInjection;
-using Threshold.Rpc;
-using Threshold.Rpc.Hosting;
-using Threshold.Rpc.Server;
+using Threshold.Contracts.V1;
 
 namespace Threshold.Server.Rpc;
 
@@ -16,12 +13,11 @@ namespace Threshold.Server.Rpc;
 /// state (RegisterStart, LoginStart). A refused call is RESOURCE_EXHAUSTED and reaches no node.
 /// </summary>
 /// <remarks>
-/// This is the one place the limits are configured, with ASP.NET Core's rate limiting
-/// (System.Threading.RateLimiting): the per-client limit is the rate-limiter middleware in front of
-/// the RPC server, so it stays as it is when Grpc.AspNetCore replaces the RPC host; the per-user limit
-/// needs the user id from the message, so it is checked in the handler adapter. Limiters of clients
-/// and users that are full again are dropped by the partitioned limiter. Behind a reverse proxy the
-/// client address is the proxy's: forward the real one (forwarded headers) or limit at the proxy.
+/// The limits are ASP.NET Core's rate limiters (System.Threading.RateLimiting), applied by
+/// <see cref="WalletRateLimitInterceptor"/> to gRPC, gRPC-Web and HTTP/JSON calls alike (JSON callers
+/// see 429). Limiters of clients and users that are full again are dropped by the partitioned limiter.
+/// Behind a reverse proxy the client address is the proxy's: forward the real one (forwarded headers)
+/// or limit at the proxy.
 /// </remarks>
 public sealed record WalletRateLimits
 {
@@ -49,39 +45,32 @@ public sealed record WalletRateLimits
     /// <summary>The time in which a user id wins one call back.</summary>
     public TimeSpan PerUserRefill { get; init; } = TimeSpan.FromSeconds(6);
 
-    /// <summary>The host options with the per-client limiter in front of the RPC server.</summary>
-    public RpcHostOptions ApplyTo(RpcHostOptions options)
+    /// <summary>The limiters these limits describe (dispose them after the host that uses them).</summary>
+    public WalletRateLimiters CreateLimiters() => new(this);
+}
+
+/// <summary>The running limiters of <see cref="WalletRateLimits"/>: per client address and per user id.</summary>
+public sealed class WalletRateLimiters : IDisposable
+{
+    internal WalletRateLimiters(WalletRateLimits limits)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var perClient = Bucket(PerClientBurst, PerClientRefill);
-        return options with
-        {
-            Services = services =>
-            {
-                options.Services?.Invoke(services);
-                services.AddRateLimiter(limiter =>
-                {
-                    limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                        PerClientMethods.Contains(http.Request.Path.Value ?? string.Empty)
-                            ? RateLimitPartition.GetTokenBucketLimiter(ClientOf(http), _ => perClient)
-                            : RateLimitPartition.GetNoLimiter(string.Empty));
-                    limiter.OnRejected = (context, _) => new ValueTask(
-                        RpcStatusResponse.WriteAsync(context.HttpContext, RpcStatusCode.ResourceExhausted, "too many registration or login calls from this address; retry later"));
-                });
-            },
-            Middleware = app =>
-            {
-                options.Middleware?.Invoke(app);
-                app.UseRateLimiter();
-            },
-        };
+        var perClient = Bucket(limits.PerClientBurst, limits.PerClientRefill);
+        var perUser = Bucket(limits.PerUserBurst, limits.PerUserRefill);
+        PerClient = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetTokenBucketLimiter(client, _ => perClient), StringComparer.Ordinal);
+        PerUser = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetTokenBucketLimiter(user, _ => perUser), StringComparer.Ordinal);
     }
 
-    /// <summary>The per-user limiter, for <see cref="AggregatorRpc.Registry"/>.</summary>
-    public PartitionedRateLimiter<string> PerUserLimiter()
+    /// <summary>By client address.</summary>
+    internal PartitionedRateLimiter<string> PerClient { get; }
+
+    /// <summary>By user id.</summary>
+    internal PartitionedRateLimiter<string> PerUser { get; }
+
+    /// <inheritdoc />
+    public void Dispose()
     {
-        var perUser = Bucket(PerUserBurst, PerUserRefill);
-        return PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetTokenBucketLimiter(user, _ => perUser), StringComparer.Ordinal);
+        PerClient.Dispose();
+        PerUser.Dispose();
     }
 
     private static TokenBucketRateLimiterOptions Bucket(int burst, TimeSpan refill) => new()
@@ -92,6 +81,44 @@ public sealed record WalletRateLimits
         QueueLimit = 0,
         AutoReplenishment = true,
     };
+}
+
+/// <summary>
+/// Applies <see cref="WalletRateLimiters"/> to threshold.v1.Wallet: first per client address (the
+/// refused call counts too), then, for RegisterStart and LoginStart with a well-formed user id, per
+/// user (junk ids get no partition; the aggregator refuses them anyway).
+/// </summary>
+public sealed class WalletRateLimitInterceptor(WalletRateLimiters limiters) : Interceptor
+{
+    /// <inheritdoc />
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        if (WalletRateLimits.PerClientMethods.Contains(context.Method))
+        {
+            using var lease = limiters.PerClient.AttemptAcquire(ClientOf(context.GetHttpContext()));
+            if (!lease.IsAcquired)
+            {
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, "too many registration or login calls from this address; retry later"));
+            }
+        }
+
+        var user = request switch
+        {
+            RegisterStartRequest r => r.UserId,
+            LoginStartRequest l => l.UserId,
+            _ => null,
+        };
+        if (user is not null && Threshold.Opaque.Cluster.UserId.TryParse(user, out _))
+        {
+            using var lease = limiters.PerUser.AttemptAcquire(user);
+            if (!lease.IsAcquired)
+            {
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, "too many registration or login calls for this user; retry later"));
+            }
+        }
+
+        return await continuation(request, context).ConfigureAwait(false);
+    }
 
     private static string ClientOf(HttpContext http) => http.Connection.RemoteIpAddress switch
     {

@@ -1,5 +1,5 @@
-// Calls the Threshold RPC test server with @grpc/grpc-js, the standard gRPC client for Node.
-// Usage: node echo-client.js <host:port> <server-certificate.pem> [echo.proto]
+// Calls the Threshold gRPC host's test service with @grpc/grpc-js, the standard gRPC client for Node.
+// Usage: node echo-client.js <host:port> <server-certificate.pem> [echo.proto] [dir of google/api/*.proto]
 // Prints one JSON object (the Echo reply, its trailer, and the statuses of a failing and a timed-out
 // call) and exits 0; on any failure it prints the reason to stderr and exits 1.
 'use strict';
@@ -9,14 +9,16 @@ const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
-const [address, pemPath, protoArg] = process.argv.slice(2);
+const [address, pemPath, protoArg, googleProtos] = process.argv.slice(2);
 if (!address || !pemPath) {
-  console.error('usage: node echo-client.js <host:port> <server-certificate.pem> [echo.proto]');
+  console.error('usage: node echo-client.js <host:port> <server-certificate.pem> [echo.proto] [dir of google/api/*.proto]');
   process.exit(2);
 }
 
-const protoPath = protoArg ?? path.join(__dirname, '..', '..', 'Threshold.Rpc.Tests', 'Protos', 'echo.proto');
-const definition = protoLoader.loadSync(protoPath, { longs: String, bytes: String, defaults: true });
+const protoPath = protoArg ?? path.join(__dirname, '..', '..', 'Threshold.Server.Tests', 'Protos', 'echo.proto');
+// echo.proto imports google/api/annotations.proto (its JSON routes): the test passes where that lives.
+const includeDirs = googleProtos ? [googleProtos] : [];
+const definition = protoLoader.loadSync(protoPath, { includeDirs, longs: String, bytes: String, defaults: true });
 const Echo = grpc.loadPackageDefinition(definition).threshold.rpc.test.Echo;
 const client = new Echo(address, grpc.credentials.createSsl(fs.readFileSync(pemPath)));
 

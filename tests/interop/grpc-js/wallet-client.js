@@ -1,6 +1,6 @@
 // Calls a running aggregator's wallet API (threshold.v1.Wallet) with @grpc/grpc-js, loading the
 // project's own .proto contract: what any third-party client would do.
-// Usage: node wallet-client.js <host:port> <aggregator-certificate.pem>
+// Usage: node wallet-client.js <host:port> <aggregator-certificate.pem> <dir of google/api/*.proto>
 // Prints the ClusterInfo as JSON and exits 0; on failure prints the reason to stderr and exits 1.
 'use strict';
 
@@ -9,14 +9,14 @@ const path = require('node:path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
-const [address, pemPath] = process.argv.slice(2);
-if (!address || !pemPath) {
-  console.error('usage: node wallet-client.js <host:port> <aggregator-certificate.pem>');
+const [address, pemPath, googleProtos] = process.argv.slice(2);
+if (!address || !pemPath || !googleProtos) {
+  console.error('usage: node wallet-client.js <host:port> <aggregator-certificate.pem> <dir of google/api/*.proto>');
   process.exit(2);
 }
 
 const protoRoot = path.join(__dirname, '..', '..', '..', 'src', 'Threshold.Contracts', 'Protos');
-const definition = protoLoader.loadSync('threshold/v1/wallet.proto', { includeDirs: [protoRoot], longs: String, enums: String, bytes: String, defaults: true });
+const definition = protoLoader.loadSync('threshold/v1/wallet.proto', { includeDirs: [protoRoot, googleProtos], longs: String, enums: String, bytes: String, defaults: true });
 const Wallet = grpc.loadPackageDefinition(definition).threshold.v1.Wallet;
 const client = new Wallet(address, grpc.credentials.createSsl(fs.readFileSync(pemPath)));
 

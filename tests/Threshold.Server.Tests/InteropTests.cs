@@ -1,11 +1,13 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
+using Grpc.Core;
 
-namespace Threshold.Rpc.Tests;
+namespace Threshold.Server.Tests;
 
 /// <summary>
-/// The standard gRPC client for Node (@grpc/grpc-js, tests/interop/grpc-js) calls our server over TLS.
+/// The standard gRPC client for Node (@grpc/grpc-js, tests/interop/grpc-js) calls our gRPC host (the echo service, over TLS), loading the same echo.proto.
 /// Needs node on PATH and <c>npm ci --prefix tests/interop/grpc-js</c> (done by .ci/run); fails, never
 /// skips, when either is missing.
 /// </summary>
@@ -21,22 +23,23 @@ public sealed class InteropTests
             $"the grpc-js modules are missing: run `npm ci --prefix tests/interop/grpc-js` in {root}");
 
         await using var server = await TestServer.StartAsync();
-        var pem = Path.Combine(Path.GetTempPath(), $"threshold-rpc-{Guid.NewGuid():N}.pem");
+        var pem = Path.Combine(Path.GetTempPath(), $"threshold-grpc-{Guid.NewGuid():N}.pem");
         await File.WriteAllTextAsync(pem, server.Certificate.ExportCertificatePem(), TestContext.Current.CancellationToken);
         try
         {
-            var (exit, stdout, stderr) = await RunNodeAsync(interop, "echo-client.js", server.Host.Address.Authority, pem);
+            var proto = Path.Combine(root, "tests", "Threshold.Server.Tests", "Protos", "echo.proto");
+            var (exit, stdout, stderr) = await RunNodeAsync(interop, "echo-client.js", server.Host.Address.Authority, pem, proto, GoogleApiProtos());
             Assert.True(exit == 0, $"echo-client.js exited with {exit}: {stderr}");
             using var result = JsonDocument.Parse(stdout);
             var reply = result.RootElement.GetProperty("reply");
             Assert.Equal("hello from grpc-js", reply.GetProperty("text").GetString());
             Assert.Equal("AQID", reply.GetProperty("payload").GetString());
             Assert.Equal("from-grpc-js", reply.GetProperty("headerValue").GetString());
-            Assert.Equal("Grpc", reply.GetProperty("protocol").GetString());
+            Assert.Equal("application/grpc", reply.GetProperty("protocol").GetString());
             Assert.Equal("from-grpc-js", result.RootElement.GetProperty("trailer").GetString());
-            Assert.Equal((int)RpcStatusCode.NotFound, result.RootElement.GetProperty("fail").GetProperty("code").GetInt32());
+            Assert.Equal((int)StatusCode.NotFound, result.RootElement.GetProperty("fail").GetProperty("code").GetInt32());
             Assert.Equal("no such key: 100% ü", result.RootElement.GetProperty("fail").GetProperty("details").GetString());
-            Assert.Equal((int)RpcStatusCode.DeadlineExceeded, result.RootElement.GetProperty("slow").GetProperty("code").GetInt32());
+            Assert.Equal((int)StatusCode.DeadlineExceeded, result.RootElement.GetProperty("slow").GetProperty("code").GetInt32());
         }
         finally
         {
@@ -75,7 +78,7 @@ public sealed class InteropTests
             var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
             try
             {
-                await process.WaitForExitAsync(TestContext.Current.CancellationToken).Within("exit of the grpc-js client");
+                await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
             }
             catch (TimeoutException)
             {
@@ -87,7 +90,12 @@ public sealed class InteropTests
         }
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The directory holding google/api/annotations.proto (Google.Api.CommonProtos, recorded at build time).</summary>
+    internal static string GoogleApiProtos() =>
+        typeof(InteropTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "GoogleApiProtos").Value
+            ?? throw new InvalidOperationException("the build recorded no path for google/api protos");
+
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -1,31 +1,32 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Grpc.AspNetCore.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Threshold.Rpc.Server;
 
-namespace Threshold.Rpc.Hosting;
+namespace Threshold.Server.Rpc;
 
 /// <summary>
-/// A Kestrel server that serves an <see cref="RpcServiceRegistry"/> on one endpoint: TLS 1.2+ with
-/// ALPN (HTTP/2 for gRPC, HTTP/1.1 too for browsers' JSON calls), optional mutual TLS, and
-/// <c>GET /healthz</c>. Started with <see cref="StartAsync"/>, stopped gracefully on dispose.
+/// One Kestrel endpoint serving gRPC services with Grpc.AspNetCore, configured in one place: TLS with
+/// optional mutual TLS, message limits, the <see cref="CallInterceptor"/> (error mapping, cancellation
+/// and deadlines, logging) in front of every method, and on request the standard health service,
+/// server reflection, gRPC-Web, JSON transcoding and CORS. Started with <see cref="StartAsync"/>,
+/// stopped gracefully on dispose.
 /// </summary>
-public sealed class RpcHost : IAsyncDisposable
+public sealed class ServiceHost : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly TimeSpan shutdownTimeout;
     private int stopped;
 
-    private RpcHost(WebApplication app, IPEndPoint endPoint, bool tls, TimeSpan shutdownTimeout)
+    private ServiceHost(WebApplication app, IPEndPoint endPoint, bool tls, TimeSpan shutdownTimeout)
     {
         this.app = app;
         this.shutdownTimeout = shutdownTimeout;
@@ -46,18 +47,19 @@ public sealed class RpcHost : IAsyncDisposable
     public Uri Address { get; }
 
     /// <summary>Builds the host and starts listening.</summary>
-    /// <param name="services">The methods to serve.</param>
-    /// <param name="options">Address, TLS and limits.</param>
-    /// <param name="configure">Adds more endpoints or middleware after the RPC server (e.g. a discovery document); may be null.</param>
+    /// <param name="options">Address, TLS, limits and the standard services to add.</param>
+    /// <param name="services">Registers the services' dependencies (and per-service interceptors).</param>
+    /// <param name="endpoints">Maps the gRPC services (<c>MapGrpcService</c>) and any other endpoint.</param>
     /// <param name="cancellationToken">Abandons the start.</param>
-    public static async Task<RpcHost> StartAsync(
-        RpcServiceRegistry services,
-        RpcHostOptions options,
-        Action<WebApplication>? configure = null,
+    public static async Task<ServiceHost> StartAsync(
+        ServiceHostOptions options,
+        Action<IServiceCollection> services,
+        Action<WebApplication> endpoints,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(endpoints);
         if (options.Certificate is null && options.ClientCertificates != ClientCertificateRequirement.None)
         {
             throw new ArgumentException("client certificates need TLS: set a server certificate", nameof(options));
@@ -72,28 +74,76 @@ public sealed class RpcHost : IAsyncDisposable
         }
 
         builder.Services.AddRoutingCore();
-        options.Services?.Invoke(builder.Services);
+        var grpc = builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxReceiveMessageSize;
+            grpc.MaxSendMessageSize = options.MaxSendMessageSize;
+            grpc.EnableDetailedErrors = false; // exception texts never leave the server
+            grpc.Interceptors.Add<CallInterceptor>();
+        });
+        if (options.JsonTranscoding)
+        {
+            grpc.AddJsonTranscoding();
+        }
+
+        if (options.Reflection)
+        {
+            builder.Services.AddGrpcReflection();
+        }
+
+        if (options.Health is { } health)
+        {
+            builder.Services.AddGrpcHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration("threshold", new HealthStateCheck(health), null, null));
+        }
+
+        var cors = options.CorsOrigins.Count > 0;
+        if (cors)
+        {
+            builder.Services.AddCors(c => c.AddDefaultPolicy(policy => policy
+                .WithOrigins([.. options.CorsOrigins])
+                .WithMethods("GET", "POST")
+                .AllowAnyHeader()
+                .WithExposedHeaders("grpc-status", "grpc-message", "grpc-status-details-bin", "grpc-encoding", "grpc-accept-encoding")));
+        }
+
+        services(builder.Services);
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.ShutdownTimeout);
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // gRPC calls have their own limit (Grpc.AspNetCore lifts this one for them); this bounds what a
+            // JSON or gRPC-Web body may buffer: the message limit with room for JSON's and base64's overhead.
+            kestrel.Limits.MaxRequestBodySize = (2L * options.MaxReceiveMessageSize) + (64 * 1024);
             kestrel.Listen(options.EndPoint, listen => ConfigureListener(listen, options));
         });
 
         var app = builder.Build();
-        options.Middleware?.Invoke(app);
-        app.UseRpc(services, options.Server);
-        if (options.HealthEndpoint)
+        if (cors)
         {
-            app.MapGet("/healthz", static (HttpContext http) => http.Response.WriteAsync("ok", http.RequestAborted));
+            app.UseCors();
+        }
+
+        if (options.GrpcWeb)
+        {
+            app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         }
 
         try
         {
-            configure?.Invoke(app);
+            endpoints(app);
+            if (options.Reflection)
+            {
+                app.MapGrpcReflectionService();
+            }
+
+            if (options.Health is { } served)
+            {
+                app.MapGrpcHealthChecksService();
+                served.MapEndpoint(app);
+            }
+
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var bound = BoundEndPoint(app, options.EndPoint);
-            return new RpcHost(app, bound, options.Certificate is not null, options.ShutdownTimeout);
+            return new ServiceHost(app, BoundEndPoint(app, options.EndPoint), options.Certificate is not null, options.ShutdownTimeout);
         }
         catch
         {
@@ -121,7 +171,7 @@ public sealed class RpcHost : IAsyncDisposable
         await app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static void ConfigureListener(ListenOptions listen, RpcHostOptions options)
+    private static void ConfigureListener(ListenOptions listen, ServiceHostOptions options)
     {
         if (options.Certificate is null)
         {
