@@ -29,6 +29,7 @@ public sealed class AggregatorOutageTests
         {
             var dir = directory.FullName;
             await ClusterInit.CreateAsync(dir, 3, 2, RestartTests.FreeBasePort(3), SecurityLevel.Bits2048, primes: TestPrimes.Pool(), cancellationToken: ct);
+            ClusterDirectory.AllowSlowMachines(dir);
             var password = "some nodes are down"u8.ToArray();
             string user;
             KeyInfo key;

@@ -29,6 +29,7 @@ public sealed class CliWalletTests
         {
             var clusterDirectory = Path.Combine(root.FullName, "cluster");
             await ClusterInit.CreateAsync(clusterDirectory, 3, 2, RestartTests.FreeBasePort(3), SecurityLevel.Bits2048, primes: TestPrimes.Pool(), cancellationToken: ct);
+            ClusterDirectory.AllowSlowMachines(clusterDirectory);
             await using var cluster = await RestartTests.Running.StartAsync(clusterDirectory, ct);
             var wallet = Path.Combine(root.FullName, "home", "wallet.json");
             var passwordFile = Path.Combine(root.FullName, "password.txt");

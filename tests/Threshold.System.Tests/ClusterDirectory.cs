@@ -16,4 +16,16 @@ internal static class ClusterDirectory
         var api = new RpcWalletApi(ThresholdChannel.Create(aggregator, pinned));
         return new ThresholdClient(api, NodeRuntime.Opaque(cluster.OpaqueSuite));
     }
+
+    /// <summary>
+    /// Gives the aggregator of <paramref name="directory"/> a five-minute deadline per node call (30 s by
+    /// default). On a loaded CI machine one aux-info round can take longer than 30 s; these tests are
+    /// about restarts and outages, not hung nodes, so a node that never answers is not part of them and a
+    /// longer deadline costs nothing while everything works.
+    /// </summary>
+    public static void AllowSlowMachines(string directory)
+    {
+        var path = Path.Combine(directory, "aggregator.json");
+        ClusterFiles.Save(path, AggregatorConfig.Load(path) with { CallTimeoutSeconds = 300 });
+    }
 }

@@ -25,6 +25,7 @@ public sealed class ClusterUpTests
         {
             var basePort = RestartTests.FreeBasePort(3);
             await ClusterInit.CreateAsync(directory.FullName, 3, 2, basePort, SecurityLevel.Bits2048, primes: TestPrimes.Pool(), cancellationToken: ct);
+            ClusterDirectory.AllowSlowMachines(directory.FullName);
             var output = new WatchedWriter("Ctrl+C stops every process.");
             using var error = new StringWriter();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);

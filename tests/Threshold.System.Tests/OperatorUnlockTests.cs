@@ -24,6 +24,7 @@ public sealed class OperatorUnlockTests
         try
         {
             await ClusterInit.CreateAsync(directory.FullName, 3, 2, RestartTests.FreeBasePort(3), SecurityLevel.Bits2048, primes: TestPrimes.Pool(), cancellationToken: ct);
+            ClusterDirectory.AllowSlowMachines(directory.FullName);
             var configs = Directory.GetFiles(directory.FullName, "node-*.json").Order().ToList();
             foreach (var file in configs)
             {

@@ -33,6 +33,7 @@ public sealed class PostgresRestartTests(PostgresServer server) : IClassFixture<
         try
         {
             await ClusterInit.CreateAsync(directory.FullName, 3, 2, RestartTests.FreeBasePort(3), SecurityLevel.Bits2048, primes: TestPrimes.Pool(), postgres: template, cancellationToken: ct);
+            ClusterDirectory.AllowSlowMachines(directory.FullName);
             Assert.Empty(Directory.GetFiles(directory.FullName, "node.db", SearchOption.AllDirectories)); // nothing went to SQLite
 
             await RestartTests.SignAcrossRestartAsync(directory.FullName, ct);

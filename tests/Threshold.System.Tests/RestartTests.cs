@@ -26,6 +26,7 @@ public sealed class RestartTests
         try
         {
             await ClusterInit.CreateAsync(directory.FullName, 3, 2, FreeBasePort(3), SecurityLevel.Bits2048, primes: TestPrimes.Pool(), cancellationToken: ct);
+            ClusterDirectory.AllowSlowMachines(directory.FullName);
             var snapshot = Path.Combine(directory.FullName, "node-1-before");
             CopyDatabase(Path.Combine(directory.FullName, "node-1"), snapshot);
 

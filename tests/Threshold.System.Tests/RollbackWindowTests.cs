@@ -30,6 +30,7 @@ public sealed class RollbackWindowTests
         try
         {
             await ClusterInit.CreateAsync(directory.FullName, 3, 2, RestartTests.FreeBasePort(3), SecurityLevel.Bits2048, primes: TestPrimes.Pool(), cancellationToken: ct);
+            ClusterDirectory.AllowSlowMachines(directory.FullName);
             var configPath = Path.Combine(directory.FullName, "node-1.json");
 
             // node-1 publishes in the background only once, at start (an hour's interval): whatever the
