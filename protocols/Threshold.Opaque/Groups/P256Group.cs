@@ -1,7 +1,8 @@
 // P-256 as the group of RFC 9497 §4.3 (OPRF(P-256, SHA-256)): elements are compressed SEC1 points
 // (33 bytes), scalars 32 bytes big-endian modulo the order n; HashToGroup is RFC 9380
 // P256_XMD:SHA-256_SSWU_RO_, HashToScalar is hash_to_field modulo n with L = 48. Group arithmetic is
-// Threshold.Curves (BouncyCastle underneath); secret scalars live in Threshold.Secrets.SecretScalar.
+// Threshold.Curves; secret scalars live in Threshold.Secrets.SecretScalar, and products with them take
+// the constant-time path (OpenSSL with blinding; see docs/constant-time.md).
 using System.Security.Cryptography;
 using Threshold.Curves;
 using Threshold.Opaque.HashToCurve;
@@ -87,11 +88,17 @@ public sealed class P256Group : IOprfGroup
         new P256Scalar(this, Scalar.Decode(Curve.P256, encoded, field));
 
     /// <inheritdoc />
-    public GroupElement Multiply(GroupScalar k, GroupElement element) =>
-        new P256Element(this, Own(element).Point.Multiply(Own(k).Value));
+    /// <remarks>Every scalar here is a secret (an OPRF key, a blind, a 3DH private key), so the product is
+    /// taken on the constant-time path; k·O = O is answered without it, as that path refuses the identity.</remarks>
+    public GroupElement Multiply(GroupScalar k, GroupElement element)
+    {
+        var secret = Own(k).Secret;
+        var point = Own(element).Point;
+        return point.IsIdentity ? Identity : new P256Element(this, point.Multiply(secret));
+    }
 
     /// <inheritdoc />
-    public GroupElement MultiplyGenerator(GroupScalar k) => new P256Element(this, Point.MultiplyGenerator(Own(k).Value));
+    public GroupElement MultiplyGenerator(GroupScalar k) => new P256Element(this, Point.MultiplyGenerator(Own(k).Secret));
 
     /// <inheritdoc />
     public GroupElement Add(GroupElement a, GroupElement b) => new P256Element(this, Own(a).Point.Add(Own(b).Point));
@@ -143,6 +150,15 @@ public sealed class P256Group : IOprfGroup
         private readonly SecretScalar secret = new(value);
 
         public override IOprfGroup Group => group;
+
+        public SecretScalar Secret
+        {
+            get
+            {
+                ThrowIfDisposed();
+                return secret;
+            }
+        }
 
         public Scalar Value
         {
