@@ -56,8 +56,8 @@ internal static class KeygenVerification
     public static Dealing Dealing(KeygenConfig config, MessageView view, int j) => KeyGeneration.Dealing.Decode(config, view.Broadcast(2, j).Payload);
 
     /// <summary>σ_j,recipient from j's round-2 message to <paramref name="recipient"/>.</summary>
-    public static Scalar Share(KeygenConfig config, MessageView view, int j, int recipient) =>
-        Scalar.Decode(config.Curve, WireCodec.Parse(Wire.KeygenShare.Parser, view.Direct(2, j, recipient).Payload, "keygen share").Share.Span, "keygen share");
+    public static SecretScalar Share(KeygenConfig config, MessageView view, int j, int recipient) =>
+        SecretScalar.Decode(config.Curve, WireCodec.Parse(Wire.KeygenShare.Parser, view.Direct(2, j, recipient).Payload, "keygen share").Share.Span, "keygen share");
 
     /// <summary>Πsch from j's round-3 broadcast.</summary>
     public static SchnorrProof.Proof Proof(KeygenConfig config, MessageView view, int j) =>
@@ -73,7 +73,7 @@ internal static class KeygenVerification
         }
 
         // σ_j,verifier is the verifier's secret share until an accusation discloses it: constant-time path.
-        using var share = new SecretScalar(Share(config, view, j, verifier));
+        using var share = Share(config, view, j, verifier);
         return Point.MultiplyGenerator(share).Equals(Polynomial.EvaluateCommitments(dealing.Coefficients, verifier))
             ? null
             : new(KeygenChecks.Share, "share inconsistent with the dealer's Feldman commitments");
@@ -129,7 +129,7 @@ internal static class KeygenVerification
                 Dealing(config, view, m.Sender);
                 break;
             case (2, false):
-                Share(config, view, m.Sender, m.Recipient!.Value);
+                Share(config, view, m.Sender, m.Recipient!.Value).Dispose();
                 break;
             case (3, true):
                 Proof(config, view, m.Sender);

@@ -22,22 +22,33 @@ internal sealed class KeygenRound2(KeygenState state, SecretScalar ownShare) : R
         var config = state.Config;
         inbox.DecodeAll(broadcast: true, KeygenChecks.Malformed, (j, _, view) => KeygenVerification.Dealing(config, view, j));
         var shares = inbox.DecodeAll(broadcast: false, KeygenChecks.Malformed, (j, _, view) => KeygenVerification.Share(config, view, j, state.Self));
-        inbox.CheckAll(inbox.Others, (j, view) => KeygenVerification.CheckDealing(config, view, j, state.Self));
-
-        if (inbox.HasCulprits)
+        SecretScalar secret;
+        try
         {
-            Discard();
-            return inbox.Fail<KeyShare>();
+            inbox.CheckAll(inbox.Others, (j, view) => KeygenVerification.CheckDealing(config, view, j, state.Self));
+            if (inbox.HasCulprits)
+            {
+                Discard();
+                return inbox.Fail<KeyShare>();
+            }
+
+            // x_i = Σ_j σ_ji (plus the old share in a refresh, which adds a sharing of zero).
+            // The sum runs in constant time (SecretScalar.Add); each step's holder is wiped when replaced.
+            secret = ownShare.Add(Curves.Scalar.Zero(ownShare.Curve));
+            foreach (var s in shares.Values)
+            {
+                var added = secret.Add(s);
+                secret.Dispose();
+                secret = added;
+            }
         }
-
-        // x_i = Σ_j σ_ji (plus the old share in a refresh, which adds a sharing of zero).
-        // The sum runs in constant time (SecretScalar.Add); each step's holder is wiped when replaced.
-        var secret = ownShare.Add(Curves.Scalar.Zero(ownShare.Curve));
-        foreach (var s in shares.Values)
+        finally
         {
-            var added = secret.Add(s);
-            secret.Dispose();
-            secret = added;
+            // The received shares σ_ji are wiped on every path, the abort included.
+            foreach (var s in shares.Values)
+            {
+                s.Dispose();
+            }
         }
 
         if (state.Previous is { } previous)

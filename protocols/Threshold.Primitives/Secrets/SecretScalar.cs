@@ -46,6 +46,22 @@ public sealed class SecretScalar : IDisposable
         }
     }
 
+    /// <summary>Decodes a secret scalar received in 32 big-endian bytes (a share sent to this party), leaving no
+    /// unwiped copy of the value behind.</summary>
+    /// <exception cref="DecodingException">Wrong length or not reduced.</exception>
+    public static SecretScalar Decode(Curve curve, ReadOnlySpan<byte> encoded, string field = "scalar")
+    {
+        var decoded = Scalar.Decode(curve, encoded, field);
+        try
+        {
+            return new SecretScalar(decoded);
+        }
+        finally
+        {
+            decoded.Wipe();
+        }
+    }
+
     /// <summary>
     /// this · <paramref name="other"/> mod q in constant time (four 64-bit limbs, Montgomery multiplication),
     /// as a new secret. <paramref name="other"/> may be public (m, r, a Lagrange coefficient) or secret.

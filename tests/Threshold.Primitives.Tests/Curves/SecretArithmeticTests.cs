@@ -42,6 +42,20 @@ public sealed class SecretArithmeticTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Curves))]
+    public void ASecretDecodesLikeAScalarAndIsRefusedLikeOne(string name)
+    {
+        var curve = Curve.FromName(name);
+        var value = Scalar.FromValue(curve, curve.Order - 5);
+        using var decoded = SecretScalar.Decode(curve, value.Encode(), "share");
+        Assert.Equal(value, decoded.Value);
+
+        var order = curve.Order.ToByteArray(isUnsigned: true, isBigEndian: true);
+        Assert.Equal(DecodingError.NonCanonical, Assert.Throws<DecodingException>(() => SecretScalar.Decode(curve, order, "share")).Reason);
+        Assert.Equal(DecodingError.Malformed, Assert.Throws<DecodingException>(() => SecretScalar.Decode(curve, new byte[31], "share")).Reason);
+    }
+
     [Fact]
     public void ARevealedCopySurvivesDisposal()
     {
