@@ -47,8 +47,9 @@ public sealed class CallInterceptor(ILogger<CallInterceptor> logger, IOptions<Gr
         var started = Stopwatch.GetTimestamp();
         try
         {
-            // gRPC frames over the limit never get here; a JSON body (transcoding) is parsed first, so its size is checked now.
-            if (request is IMessage message && message.CalculateSize() > maxReceiveMessageSize)
+            // gRPC and gRPC-Web frames over the limit never get here; a JSON body (transcoding) is parsed
+            // first, so only its size is checked now (measuring every gRPC request again would cost each call).
+            if (request is IMessage message && !IsGrpc(context) && message.CalculateSize() > maxReceiveMessageSize)
             {
                 throw new RpcException(new Status(StatusCode.ResourceExhausted, $"the request exceeds the limit of {maxReceiveMessageSize} bytes"));
             }
@@ -81,6 +82,10 @@ public sealed class CallInterceptor(ILogger<CallInterceptor> logger, IOptions<Gr
             throw new RpcException(status);
         }
     }
+
+    /// <summary>Whether the call came as gRPC or gRPC-Web (Grpc.AspNetCore bounds its frames), not as JSON.</summary>
+    private static bool IsGrpc(ServerCallContext context) =>
+        context.GetHttpContext().Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
 
     /// <summary>The status a failure of a method answers with (see the remarks).</summary>
     internal static Status StatusOf(Exception e, ServerCallContext context)
