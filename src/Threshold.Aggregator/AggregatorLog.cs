@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Threshold.Contracts.V1;
 
 namespace Threshold.Aggregator;
 
@@ -28,4 +29,37 @@ internal static partial class AggregatorLog
     [LoggerMessage(EventId = 3103, EventName = "SignHedged", Level = LogLevel.Information,
         Message = "sign with key {KeyId}: {Slow} slow to sign; asked another signer set")]
     public static partial void SignHedged(ILogger logger, string keyId, string slow);
+
+    /// <summary>Logs a failed protocol run: who was named (node and check, not the evidence), who went silent, who refused.</summary>
+    public static void Run(ILogger logger, string protocol, ProtocolOutcome outcome, string keyId)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            var sessionId = outcome.Steps.Values.Select(s => Convert.ToHexStringLower(s.SessionId.Span)).FirstOrDefault() ?? "(not started)";
+            RunFailed(
+                logger,
+                protocol,
+                sessionId,
+                keyId,
+                outcome.Culprits.Count == 0 ? "none" : string.Join(", ", outcome.Culprits.Select(c => $"{c.NodeId} ({c.Check}, named by {string.Join("+", c.NamedBy)})")),
+                outcome.Unresponsive.Count == 0 ? "none" : string.Join(", ", outcome.Unresponsive),
+                outcome.Refusing.Count == 0 ? "none" : string.Join(", ", outcome.Refusing));
+        }
+    }
+}
+
+/// <summary>What a failed run reports to the wallet.</summary>
+internal static class OperationFailures
+{
+    /// <summary>A failure for <paramref name="reason"/> with what <paramref name="outcome"/> reported.</summary>
+    public static OperationFailure From(string reason, ProtocolOutcome outcome) => Add(new OperationFailure { Reason = reason }, outcome);
+
+    /// <summary>Adds what a failed run reported (culprits, unresponsive, refusing) to <paramref name="failure"/>.</summary>
+    public static OperationFailure Add(OperationFailure failure, ProtocolOutcome outcome)
+    {
+        failure.Culprits.AddRange(outcome.Culprits);
+        failure.UnresponsiveNodes.AddRange(outcome.Unresponsive);
+        failure.RefusingNodes.AddRange(outcome.Refusing);
+        return failure;
+    }
 }

@@ -1,3 +1,4 @@
+using Threshold.Contracts;
 using Threshold.Contracts.V1;
 
 namespace Threshold.Aggregator;
@@ -201,7 +202,7 @@ public sealed class PresignatureSupply
 
     /// <summary>
     /// Fills <paramref name="keyId"/>'s pool to <paramref name="target"/> now, <see cref="ConcurrentRuns"/> runs at
-    /// a time (warm-up before a burst). Throws <see cref="WalletException"/> when a run makes nothing.
+    /// a time (warm-up before a burst). Throws <see cref="ThresholdException"/> when a run makes nothing.
     /// </summary>
     public async Task WarmUpAsync(string keyId, int target, CancellationToken cancellationToken)
     {
@@ -209,7 +210,7 @@ public sealed class PresignatureSupply
         var failure = await FillAsync(keyId, Key(keyId), () => target, maxRuns: Math.Max(0, target), background: false, linked.Token).ConfigureAwait(false);
         if (failure is not null)
         {
-            throw new WalletException(WalletErrorKind.Unavailable, $"presigning failed: {Describe(failure)}");
+            throw new ThresholdException(ErrorCode.Unavailable, $"presigning failed: {Describe(failure)}");
         }
     }
 

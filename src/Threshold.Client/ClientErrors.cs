@@ -1,5 +1,6 @@
-using Threshold.Contracts.V1;
 using Grpc.Core;
+using Threshold.Contracts;
+using Threshold.Contracts.V1;
 
 namespace Threshold.Client;
 
@@ -53,14 +54,27 @@ public sealed class ThresholdClientException(ClientErrorKind kind, string messag
     /// <summary>Culprits, unresponsive or refusing nodes, when the cluster reported them.</summary>
     public OperationFailure? Failure { get; } = failure;
 
-    /// <summary>The SDK's error for a status the wallet API returned (see threshold.v1.Wallet).</summary>
-    public static ThresholdClientException FromStatus(StatusCode code, string detail) => new(
-        code switch
+    /// <summary>The SDK's error for a refusal of the wallet API (threshold.v1 errors.proto).</summary>
+    public static ThresholdClientException From(ThresholdException refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        var kind = refusal.Code switch
         {
-            StatusCode.PermissionDenied => ClientErrorKind.Refused,
-            StatusCode.Unauthenticated => ClientErrorKind.NotLoggedIn,
-            StatusCode.ResourceExhausted => ClientErrorKind.RateLimited,
+            ErrorCode.PermissionDenied or ErrorCode.NotFound => ClientErrorKind.Refused,
+            ErrorCode.Unauthenticated => ClientErrorKind.NotLoggedIn,
+            ErrorCode.ResourceExhausted => ClientErrorKind.RateLimited,
+            ErrorCode.LoginLocked => ClientErrorKind.LoginLocked,
             _ => ClientErrorKind.OperationFailed,
-        },
-        $"{code}: {detail}");
+        };
+        return new ThresholdClientException(kind, $"{ThresholdException.StatusCodeOf(refusal.Code)}: {refusal.Message}") { LockedUntil = refusal.LockedUntil };
+    }
+
+    /// <summary>The SDK's error for a failed wallet API call: its refusal, or (none) the operation failed.</summary>
+    public static ThresholdClientException From(RpcException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return ThresholdException.FromRpc(e) is { } refusal
+            ? From(refusal)
+            : new ThresholdClientException(ClientErrorKind.OperationFailed, $"{e.StatusCode}: {e.Status.Detail}");
+    }
 }

@@ -49,5 +49,5 @@ public sealed class RpcWalletApi : IWalletApi, IDisposable
     public void Dispose() => channel.Dispose();
 
     private static Task<TResponse> Call<TResponse>(AsyncUnaryCall<TResponse> call) =>
-        ThresholdChannel.ReplyAsync(call, e => ThresholdClientException.FromStatus(e.StatusCode, e.Status.Detail));
+        ThresholdChannel.ReplyAsync(call, ThresholdClientException.From);
 }

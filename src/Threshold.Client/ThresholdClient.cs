@@ -246,15 +246,32 @@ public sealed class ThresholdClient : IAsyncDisposable
         var call = new GetPublicKeyRequest();
         call.Requests.AddRange(Channels().Select(c => c.Seal(request)));
         var response = await api.GetPublicKeyAsync(call, cancellationToken).ConfigureAwait(false);
-        var replies = OpenReplies(response.Replies, requestId);
+        return KeyFromReplies(keyId, OpenReplies(response.Replies, requestId)) ?? throw new ThresholdClientException(ClientErrorKind.Refused, "no such key");
+    }
+
+    /// <summary>
+    /// The key as at least t nodes confirm it in their sealed replies, all naming the same key, curve and
+    /// point (remembered for later calls); null when fewer than t do.
+    /// </summary>
+    private KeyInfo? KeyFromReplies(string keyId, List<ChannelReply> replies)
+    {
         var accepted = replies.Where(r => r.Accepted).ToList();
-        if (accepted.Count < (int)cluster!.Threshold || accepted.Select(r => (r.PublicKey, r.Curve)).Distinct().Count() != 1)
+        if (accepted.Count < (int)cluster!.Threshold || accepted.Select(r => (r.KeyId, r.PublicKey, r.Curve)).Distinct().Count() != 1 || accepted[0].KeyId != keyId)
         {
-            throw new ThresholdClientException(ClientErrorKind.Refused, "no such key");
+            return null;
         }
 
         var curve = accepted[0].Curve == Contracts.V1.Curve.P256 ? Threshold.Curves.Curve.P256 : Threshold.Curves.Curve.Secp256k1;
-        var key = new KeyInfo(keyId, curve, Point.Decode(curve, accepted[0].PublicKey.Span));
+        KeyInfo key;
+        try
+        {
+            key = new KeyInfo(keyId, curve, Point.Decode(curve, accepted[0].PublicKey.Span));
+        }
+        catch (DecodingException)
+        {
+            return null;
+        }
+
         keys[keyId] = key;
         return key;
     }
@@ -274,17 +291,30 @@ public sealed class ThresholdClient : IAsyncDisposable
             throw new ArgumentException("the digest must be 32 bytes", nameof(digest));
         }
 
-        var key = keys.TryGetValue(keyId, out var known) ? known : await GetPublicKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
+        // One wallet call, one round trip per signer: the key comes from this client's cache (key generation
+        // or a lookup put it there) or from the signers' sealed replies.
         var (requestId, request) = NewRequest();
         request.Sign = new SignOperation { KeyId = keyId, Digest = ByteString.CopyFrom(digest.Span) };
         var call = new SignRequest { KeyId = keyId, RequestId = requestId }; // the digest travels sealed only
         call.Requests.AddRange(Channels().Select(c => c.Seal(request)));
         var response = await api.SignAsync(call, cancellationToken).ConfigureAwait(false);
+        var replies = OpenReplies(response.Replies, requestId);
         if (response.Failure is { } failure)
         {
+            if (replies.Count > 0 && replies.All(r => !r.Accepted))
+            {
+                throw new ThresholdClientException(ClientErrorKind.Refused, string.Join("; ", replies.Select(r => r.Error).Distinct()), failure);
+            }
+
+            if (replies.Count == 0 && !keys.ContainsKey(keyId))
+            {
+                await GetPublicKeyAsync(keyId, cancellationToken).ConfigureAwait(false); // says "no such key" when that is why
+            }
+
             throw new ThresholdClientException(ClientErrorKind.OperationFailed, failure.Reason, failure);
         }
 
+        var key = keys.TryGetValue(keyId, out var known) ? known : KeyFromReplies(keyId, replies) ?? await GetPublicKeyAsync(keyId, cancellationToken).ConfigureAwait(false);
         var signature = new EcdsaSignature(Scalar.Decode(key.Curve, response.R.Span), Scalar.Decode(key.Curve, response.S.Span), (int)response.RecoveryId);
         if (!Ecdsa.Verify(key.PublicKey, digest.Span, signature.R, signature.S))
         {

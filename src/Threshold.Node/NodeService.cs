@@ -5,6 +5,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Threshold.Channels;
+using Threshold.Contracts;
 using Threshold.Contracts.V1;
 using Threshold.Node.Freshness;
 using Threshold.Node.Identity;
@@ -88,7 +89,7 @@ public sealed record NodeOptions
 
 /// <summary>
 /// One key-server node, transport-agnostic: every method takes and returns the node API's messages
-/// (threshold.v1.Node) and refuses bad input with a <see cref="NodeException"/> that changes nothing.
+/// (threshold.v1.Node) and refuses bad input with a <see cref="ThresholdException"/> that changes nothing.
 /// A node joins key generation only for a user's sealed generate_key request, and signs only for a
 /// sealed sign request naming the key and digest, arriving inside that user's channel with this node.
 /// </summary>
@@ -161,7 +162,7 @@ public sealed class NodeService : IDisposable
         }
         catch (Exception e) when (e is RegistrationException or DecodingException)
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, e.Message);
+            throw new ThresholdException(ErrorCode.InvalidArgument, e.Message);
         }
     }
 
@@ -171,7 +172,7 @@ public sealed class NodeService : IDisposable
         ArgumentNullException.ThrowIfNull(upload);
         if (registrations.Take(upload.UserId) is not { } pending)
         {
-            throw new NodeException(NodeErrorKind.FailedPrecondition, "no registration in progress for this user");
+            throw new ThresholdException(ErrorCode.FailedPrecondition, "no registration in progress for this user");
         }
 
         try
@@ -182,7 +183,7 @@ public sealed class NodeService : IDisposable
         }
         catch (Exception e) when (e is RegistrationException or DecodingException)
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, e.Message);
+            throw new ThresholdException(ErrorCode.InvalidArgument, e.Message);
         }
         finally
         {
@@ -194,7 +195,7 @@ public sealed class NodeService : IDisposable
     /// OPAQUE login, KE1 → KE2 (a fake one for unknown users). In this order: the request is checked
     /// (user id, attempt id, KE1) and refused before anything is charged or stored if malformed; the
     /// attempt is charged to the user's budget (once cluster-wide; refused with
-    /// <see cref="NodeErrorKind.LoginLocked"/> when the budget is empty, storing nothing); only then is
+    /// <see cref="ErrorCode.LoginLocked"/> when the budget is empty, storing nothing); only then is
     /// KE2 computed. The attempt is refunded only by a successful KE3: a client that learns from KE2
     /// that its guess was wrong simply never finishes, and must not get that guess free.
     /// </summary>
@@ -207,11 +208,11 @@ public sealed class NodeService : IDisposable
         {
             case LoginAdmissionOutcome.Locked:
                 var until = verdict.LockedUntil ?? options.Time.GetUtcNow();
-                throw new NodeException(NodeErrorKind.LoginLocked, $"login locked until {until.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture)}") { LockedUntil = until };
+                throw new ThresholdException(ErrorCode.LoginLocked, $"login locked until {until.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'Z'", CultureInfo.InvariantCulture)}") { LockedUntil = until };
             case LoginAdmissionOutcome.AlreadyServed:
-                throw new NodeException(NodeErrorKind.FailedPrecondition, "this node already answered this login attempt");
+                throw new ThresholdException(ErrorCode.FailedPrecondition, "this node already answered this login attempt");
             case LoginAdmissionOutcome.BindingMismatch:
-                throw new NodeException(NodeErrorKind.InvalidArgument, "every KE1 of one login attempt must carry the same blinded element");
+                throw new ThresholdException(ErrorCode.InvalidArgument, "every KE1 of one login attempt must carry the same blinded element");
             case LoginAdmissionOutcome.Charged when verdict.TokensLeft == 0:
                 await options.Vault.AuditAsync(attempt.User, "login", "budget spent", $"next attempt at {verdict.LockedUntil:O}", cancellationToken).ConfigureAwait(false);
                 break;
@@ -225,7 +226,7 @@ public sealed class NodeService : IDisposable
         }
         catch (DecodingException e)
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, e.Message);
+            throw new ThresholdException(ErrorCode.InvalidArgument, e.Message);
         }
     }
 
@@ -235,12 +236,12 @@ public sealed class NodeService : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         if (request.AttemptId.Length != LoginAttempt.IdLength || !Opaque.Cluster.UserId.TryParse(request.UserId, out _))
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, $"a login names a {Opaque.Cluster.UserId.TextLength}-character user id and a {LoginAttempt.IdLength}-byte attempt id");
+            throw new ThresholdException(ErrorCode.InvalidArgument, $"a login names a {Opaque.Cluster.UserId.TextLength}-character user id and a {LoginAttempt.IdLength}-byte attempt id");
         }
 
         if (logins.Take(LoginKey(request.UserId, request.AttemptId.Span)) is not { } waiting)
         {
-            throw new NodeException(NodeErrorKind.Unauthenticated, "login failed");
+            throw new ThresholdException(ErrorCode.Unauthenticated, "login failed");
         }
 
         using (waiting)
@@ -256,7 +257,7 @@ public sealed class NodeService : IDisposable
             catch (OpaqueAuthenticationException)
             {
                 await options.Vault.AuditAsync(request.UserId, "login", "failed", "", cancellationToken).ConfigureAwait(false);
-                throw new NodeException(NodeErrorKind.Unauthenticated, "login failed");
+                throw new ThresholdException(ErrorCode.Unauthenticated, "login failed");
             }
         }
     }
@@ -290,13 +291,26 @@ public sealed class NodeService : IDisposable
     }
 
     /// <summary>
-    /// A user's sealed request. The reply is sealed too. A request the channel refuses (wrong session,
-    /// replayed, forged) changes nothing and is answered with an error, not a sealed reply.
+    /// A user's sealed request (generate_key, get_public_key, logout; a sign request travels with
+    /// <see cref="PartialSignAsync"/>). The reply is sealed too. A request the channel refuses (wrong
+    /// session, replayed, forged) changes nothing and is answered with an error, not a sealed reply.
     /// </summary>
     public async Task<ChannelEnvelope> SubmitAsync(ChannelEnvelope envelope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        var session = sessions.Find(envelope.SessionId.Span) ?? throw new NodeException(NodeErrorKind.Unauthenticated, "no such session");
+        var (_, _, sealedReply) = await OpenSealedAsync(envelope, HandleAsync, cancellationToken).ConfigureAwait(false);
+        return sealedReply;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="envelope"/> in its user's channel, lets <paramref name="handle"/> answer it,
+    /// and seals the answer; one request at a time per session, so counters stay in order. A logout
+    /// that was accepted closes the session after its reply is sealed.
+    /// </summary>
+    private async Task<(ChannelRequest Request, ChannelReply Reply, ChannelEnvelope Sealed)> OpenSealedAsync(
+        ChannelEnvelope envelope, Func<UserSession, ChannelRequest, CancellationToken, Task<ChannelReply>> handle, CancellationToken cancellationToken)
+    {
+        var session = sessions.Find(envelope.SessionId.Span) ?? throw new ThresholdException(ErrorCode.Unauthenticated, "no such session");
         await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -307,18 +321,18 @@ public sealed class NodeService : IDisposable
             }
             catch (ChannelException e)
             {
-                throw new NodeException(NodeErrorKind.PermissionDenied, e.Message);
+                throw new ThresholdException(ErrorCode.PermissionDenied, e.Message);
             }
 
             session.LastActivity = options.Time.GetUtcNow();
-            var reply = await HandleAsync(session, request, cancellationToken).ConfigureAwait(false);
+            var reply = await handle(session, request, cancellationToken).ConfigureAwait(false);
             var sealedReply = session.Channel.Seal(reply);
             if (request.OperationCase == ChannelRequest.OperationOneofCase.Logout && reply.Accepted)
             {
                 sessions.Close(session);
             }
 
-            return sealedReply;
+            return (request, reply, sealedReply);
         }
         finally
         {
@@ -336,12 +350,12 @@ public sealed class NodeService : IDisposable
                 var parties = request.Parties.Select(p => (int)p).Order().ToList();
                 if (!parties.SequenceEqual(options.Members.Members.Select(m => m.Party)) || request.Threshold != options.Members.Threshold)
                 {
-                    throw new NodeException(NodeErrorKind.InvalidArgument, "key generation involves every node at the cluster's threshold");
+                    throw new ThresholdException(ErrorCode.InvalidArgument, "key generation involves every node at the cluster's threshold");
                 }
 
                 var authorized = authorizations.Consume(request.RequestId.Span, a =>
                     a.UserId == request.Owner && a.Request.GenerateKey is { } g && g.Curve == request.Curve)
-                    ?? throw new NodeException(NodeErrorKind.PermissionDenied, "no matching generate_key request from this user");
+                    ?? throw new ThresholdException(ErrorCode.PermissionDenied, "no matching generate_key request from this user");
                 ForgetAbandonedKeygens();
                 keygenRequests[Convert.ToHexStringLower(request.RequestId.Span)] = (request.KeyId, options.Time.GetUtcNow());
                 await options.Vault.AuditAsync(authorized.UserId, "generate_key", "started", request.KeyId, cancellationToken).ConfigureAwait(false);
@@ -349,14 +363,14 @@ public sealed class NodeService : IDisposable
             case ProtocolKind.AuxInfo:
                 if (!keygenRequests.TryRemove(Convert.ToHexStringLower(request.RequestId.Span), out var started) || started.KeyId != request.KeyId)
                 {
-                    throw new NodeException(NodeErrorKind.PermissionDenied, "aux-info runs only right after the key generation it belongs to");
+                    throw new ThresholdException(ErrorCode.PermissionDenied, "aux-info runs only right after the key generation it belongs to");
                 }
 
                 break;
             case ProtocolKind.Presign:
                 break;
             default:
-                throw new NodeException(NodeErrorKind.InvalidArgument, "unknown protocol");
+                throw new ThresholdException(ErrorCode.InvalidArgument, "unknown protocol");
         }
 
         return Logged(request.Kind, await protocols.StartAsync(request, cancellationToken).ConfigureAwait(false));
@@ -367,34 +381,48 @@ public sealed class NodeService : IDisposable
         Logged(null, await protocols.DeliverAsync(request, cancellationToken).ConfigureAwait(false));
 
     /// <summary>
-    /// Signs with one presignature for an authorised sign request: the authorisation is consumed and the
-    /// presignature removed from storage, then the store's new state version is made durable in the
+    /// Signs with one presignature for the user's sign request, in one round trip. With a sealed request,
+    /// the node first opens it in the user's channel and records it (refusing a request that is malformed,
+    /// expired, replayed, not for this key id or not the key owner's: the response then carries only the
+    /// sealed refusal); without one, it uses a request it opened before (a sign request allows two
+    /// partial signatures, so the aggregator can hedge a slow signer). Then the authorisation is consumed
+    /// and the presignature removed from storage, the store's new state version is made durable in the
     /// consensus store (<see cref="NodeOptions.Freshness"/>), and only then is the partial signature
-    /// computed and returned. If the version cannot be published the node refuses
-    /// (<see cref="NodeErrorKind.Unavailable"/>, or <see cref="NodeErrorKind.FailedPrecondition"/> when
-    /// fenced) and the presignature stays used up: a copy of the database from before the take is then
-    /// still recognised as old, because the take never led to an output.
+    /// computed. If the version cannot be published the node refuses (<see cref="ErrorCode.Unavailable"/>,
+    /// or <see cref="ErrorCode.FailedPrecondition"/> when fenced) and the presignature stays used up: a
+    /// copy of the database from before the take is then still recognised as old, because the take never
+    /// led to an output.
     /// </summary>
     public async Task<PartialSignResponse> PartialSignAsync(PartialSignRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ChannelEnvelope? sealedReply = null;
+        if (request.SealedRequest is { } envelope)
+        {
+            (_, var reply, sealedReply) = await OpenSealedAsync(envelope, (session, opened, ct) => HandleSignAsync(session, opened, request, ct), cancellationToken).ConfigureAwait(false);
+            if (!reply.Accepted)
+            {
+                return new PartialSignResponse { Party = (uint)options.Identity.Party, Reply = sealedReply };
+            }
+        }
+
         var key = await options.Vault.FindKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
-            ?? throw new NodeException(NodeErrorKind.NotFound, "no such key");
+            ?? throw new ThresholdException(ErrorCode.NotFound, "no such key");
         var authorized = authorizations.Consume(request.RequestId.Span, a =>
             a.UserId == key.Owner && a.Request.Sign is { } s && s.KeyId == request.KeyId)
-            ?? throw new NodeException(NodeErrorKind.PermissionDenied, "no matching sign request from the key's owner");
+            ?? throw new ThresholdException(ErrorCode.PermissionDenied, "no matching sign request from the key's owner");
         using var presignature = await options.Vault.TakePresignatureAsync(request.KeyId, request.PresignatureId.ToByteArray(), cancellationToken).ConfigureAwait(false)
-            ?? throw new NodeException(NodeErrorKind.NotFound, "no such presignature");
+            ?? throw new ThresholdException(ErrorCode.NotFound, "no such presignature");
         if (!presignature.Commitments.PublicKey.Equals(key.PublicKey))
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, "presignature of another key");
+            throw new ThresholdException(ErrorCode.InvalidArgument, "presignature of another key");
         }
 
         try
         {
             await options.Freshness.PublishBeforeIrreversibleOutputAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (NodeException e)
+        catch (ThresholdException e)
         {
             NodeLog.SignRefused(logger, NodeId, request.KeyId, e.Message);
             await AuditRefusalAsync(authorized.UserId, request.KeyId).ConfigureAwait(false);
@@ -403,7 +431,7 @@ public sealed class NodeService : IDisposable
 
         var partial = presignature.Sign(authorized.Request.Sign.Digest.Span);
         await options.Vault.AuditAsync(authorized.UserId, "sign", "ok", $"{request.KeyId} {Convert.ToHexStringLower(authorized.Request.Sign.Digest.Span)}", cancellationToken).ConfigureAwait(false);
-        return new PartialSignResponse { Party = (uint)partial.Party, Sigma = ByteString.CopyFrom(partial.Sigma.Encode()), Digest = authorized.Request.Sign.Digest };
+        return new PartialSignResponse { Party = (uint)partial.Party, Sigma = ByteString.CopyFrom(partial.Sigma.Encode()), Digest = authorized.Request.Sign.Digest, Reply = sealedReply };
     }
 
     /// <inheritdoc />
@@ -452,7 +480,21 @@ public sealed class NodeService : IDisposable
         }
     }
 
-    private async Task<ChannelReply> HandleAsync(UserSession session, ChannelRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// A sealed request that came with a partial-signature call: it must be a sign request with the call's
+    /// request id and key id (so the aggregator cannot pair a user's request with another key or id).
+    /// </summary>
+    private Task<ChannelReply> HandleSignAsync(UserSession session, ChannelRequest opened, PartialSignRequest call, CancellationToken cancellationToken) =>
+        opened.OperationCase != ChannelRequest.OperationOneofCase.Sign || opened.RequestId != call.RequestId || opened.Sign.KeyId != call.KeyId
+            ? Task.FromResult(new ChannelReply { RequestId = opened.RequestId, Error = "the sealed request is not this sign request" })
+            : HandleOpenedAsync(session, opened, cancellationToken);
+
+    private Task<ChannelReply> HandleAsync(UserSession session, ChannelRequest request, CancellationToken cancellationToken) =>
+        request.OperationCase == ChannelRequest.OperationOneofCase.Sign
+            ? Task.FromResult(new ChannelReply { RequestId = request.RequestId, Error = "a sign request travels with its partial-signature call" })
+            : HandleOpenedAsync(session, request, cancellationToken);
+
+    private async Task<ChannelReply> HandleOpenedAsync(UserSession session, ChannelRequest request, CancellationToken cancellationToken)
     {
         var reply = new ChannelReply { RequestId = request.RequestId };
         var now = options.Time.GetUtcNow();
@@ -516,12 +558,12 @@ public sealed class NodeService : IDisposable
     {
         if (!Opaque.Cluster.UserId.TryParse(request.UserId, out var userId))
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, $"a user id is {Opaque.Cluster.UserId.TextLength} lowercase hexadecimal characters");
+            throw new ThresholdException(ErrorCode.InvalidArgument, $"a user id is {Opaque.Cluster.UserId.TextLength} lowercase hexadecimal characters");
         }
 
         if (request.AttemptId.Length != LoginAttempt.IdLength)
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, $"an attempt id is {LoginAttempt.IdLength} bytes");
+            throw new ThresholdException(ErrorCode.InvalidArgument, $"an attempt id is {LoginAttempt.IdLength} bytes");
         }
 
         Opaque.Messages.KE1 ke1;
@@ -531,7 +573,7 @@ public sealed class NodeService : IDisposable
         }
         catch (DecodingException e)
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, e.Message);
+            throw new ThresholdException(ErrorCode.InvalidArgument, e.Message);
         }
 
         Span<byte> binding = stackalloc byte[LoginAttempt.BindingLength];

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Threshold.Aggregator;
 using Threshold.Client;
+using Threshold.Contracts;
 using Threshold.Contracts.V1;
 using Threshold.Node;
 using Threshold.Node.Freshness;
@@ -11,7 +13,6 @@ using Threshold.Opaque;
 using Threshold.Opaque.Server;
 using Threshold.Paillier;
 using Threshold.Primes;
-using System.Security.Cryptography.X509Certificates;
 using Threshold.Server.Rpc;
 using Threshold.Storage.Consensus;
 
@@ -301,9 +302,9 @@ public sealed class InProcessWalletApi(AggregatorService aggregator) : IWalletAp
         {
             return await call().ConfigureAwait(false);
         }
-        catch (WalletException e)
+        catch (ThresholdException e)
         {
-            throw ThresholdClientException.FromStatus(CallInterceptor.StatusOf(e.Kind), e.Message);
+            throw ThresholdClientException.From(e);
         }
     }
 }

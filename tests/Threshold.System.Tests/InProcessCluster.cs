@@ -21,6 +21,8 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public OpaqueConfiguration Opaque => cluster.Opaque;
 
+    public IWalletApi WalletApi => cluster.WalletApi;
+
     public static async Task<InProcessCluster> StartAsync(int n, int t, int poolTarget = 2, Threshold.Storage.Consensus.IConsensusStore? consensus = null, Threshold.Storage.Consensus.LoginBudgetPolicy? loginBudget = null, Func<string, Threshold.Node.Storage.INodeVault>? vaults = null, Func<INodeClient, INodeClient>? faults = null, TimeProvider? time = null) =>
         new(await EmbeddedCluster.StartAsync(
             Options(n, t) with

@@ -2,9 +2,10 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Threshold.Aggregator;
 using Threshold.Client;
+using Threshold.Contracts;
 using Threshold.Contracts.V1;
-using Curve = Threshold.Curves.Curve;
 using Threshold.Node;
+using Curve = Threshold.Curves.Curve;
 
 namespace Threshold.System.Tests;
 
@@ -89,13 +90,13 @@ public sealed class InProcessSecurityTests
         var presignature = cluster.Aggregator.Pool.Take(key.KeyId, [1, 2, 3]);
         Assert.NotNull(presignature);
         var node = cluster.Nodes[0];
-        var forged = await Assert.ThrowsAsync<NodeException>(() => node.PartialSignAsync(new PartialSignRequest
+        var forged = await Assert.ThrowsAsync<ThresholdException>(() => node.PartialSignAsync(new PartialSignRequest
         {
             KeyId = key.KeyId,
             RequestId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(16)),
             PresignatureId = presignature!.PresignatureId,
         }, ct));
-        Assert.Equal(NodeErrorKind.PermissionDenied, forged.Kind);
+        Assert.Equal(ErrorCode.PermissionDenied, forged.Code);
     }
 
     [Fact]
@@ -110,13 +111,15 @@ public sealed class InProcessSecurityTests
         await client.LoginAsync(user, Password, cancellationToken: ct);
         var key = await client.GenerateKeyAsync(Curve.P256, ct);
         var digest = SHA256.HashData("once"u8);
-        await client.SignDigestAsync(key.KeyId, digest, ct);
+        var report = await client.SignDigestWithReportAsync(key.KeyId, digest, ct);
 
-        // The aggregator replays the user's sealed sign request to a node: the channel refuses it.
-        var replayed = recorder.LastSign!.Requests[0];
+        // The aggregator replays the user's sealed sign request to a signer: the channel refuses it.
+        var replayed = recorder.LastSign!.Requests.First(e => report.Signers.Contains(e.NodeId));
         var node = cluster.Nodes.Single(n => n.NodeId == replayed.NodeId);
-        var error = await Assert.ThrowsAsync<NodeException>(() => node.SubmitAsync(replayed, ct));
-        Assert.Equal(NodeErrorKind.PermissionDenied, error.Kind);
+        var presignature = cluster.Aggregator.Pool.Take(key.KeyId, [1, 2, 3]);
+        var error = await Assert.ThrowsAsync<ThresholdException>(() => node.PartialSignAsync(new PartialSignRequest { KeyId = key.KeyId, RequestId = recorder.LastSign.RequestId, PresignatureId = presignature?.PresignatureId ?? ByteString.Empty, SealedRequest = replayed }, ct));
+        Assert.Equal(ErrorCode.PermissionDenied, error.Code);
+        Assert.Equal(ErrorCode.PermissionDenied, (await Assert.ThrowsAsync<ThresholdException>(() => node.SubmitAsync(replayed, ct))).Code);
 
         // And replaying the whole call cannot produce a second signature.
         var again = await cluster.Aggregator.SignAsync(recorder.LastSign, ct);
@@ -133,7 +136,7 @@ public sealed class InProcessSecurityTests
         var ct = TestContext.Current.CancellationToken;
         await using var cluster = await InProcessCluster.StartAsync(2, 2);
         var envelope = new ChannelEnvelope { NodeId = "node-1", SessionId = ByteString.CopyFrom(new byte[16]), Counter = 1, Ciphertext = ByteString.CopyFrom(new byte[40]) };
-        var error = await Assert.ThrowsAsync<NodeException>(() => cluster.Nodes[0].SubmitAsync(envelope, ct));
-        Assert.Equal(NodeErrorKind.Unauthenticated, error.Kind);
+        var error = await Assert.ThrowsAsync<ThresholdException>(() => cluster.Nodes[0].SubmitAsync(envelope, ct));
+        Assert.Equal(ErrorCode.Unauthenticated, error.Code);
     }
 }

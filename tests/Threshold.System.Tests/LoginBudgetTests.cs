@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Threshold.Client;
+using Threshold.Contracts;
 using Threshold.Contracts.V1;
 using Threshold.Node;
 using Threshold.Storage.Consensus;
@@ -55,9 +56,9 @@ public sealed class LoginBudgetTests
         }
 
         // The same garbage straight at a node: INVALID_ARGUMENT, nothing stored.
-        var direct = await Assert.ThrowsAsync<NodeException>(() => scene.Cluster.Nodes[0].LoginStartAsync(
+        var direct = await Assert.ThrowsAsync<ThresholdException>(() => scene.Cluster.Nodes[0].LoginStartAsync(
             new NodeLoginStartRequest { UserId = user, AttemptId = ByteString.CopyFrom(new byte[16]), Ke1 = ByteString.CopyFrom(new byte[96]) }, ct));
-        Assert.Equal(NodeErrorKind.InvalidArgument, direct.Kind);
+        Assert.Equal(ErrorCode.InvalidArgument, direct.Code);
 
         Assert.Equal(3, await scene.TokensLeftAsync(user, ct));
         Assert.Equal(new LoginStoreUsage(0, 0, 0, 0), await scene.Consensus.SweepLoginStateAsync(ct));
@@ -187,16 +188,16 @@ public sealed class LoginBudgetTests
                 try
                 {
                     await node.LoginStartAsync(new NodeLoginStartRequest { UserId = user, AttemptId = a.AttemptId, Ke1 = a.Ke1[0].Payload }, ct);
-                    return (NodeErrorKind?)null;
+                    return (ErrorCode?)null;
                 }
-                catch (NodeException e)
+                catch (ThresholdException e)
                 {
-                    return e.Kind;
+                    return e.Code;
                 }
             },
             ct)));
         Assert.Equal(3, outcomes.Count(k => k is null));
-        Assert.Equal(17, outcomes.Count(k => k == NodeErrorKind.LoginLocked));
+        Assert.Equal(17, outcomes.Count(k => k == ErrorCode.LoginLocked));
     }
 
     [Fact]
@@ -213,12 +214,12 @@ public sealed class LoginBudgetTests
         await scene.Cluster.Nodes[1].LoginStartAsync(At(1, attempt), ct);
 
         // The same node again under the same attempt: refused, or one charge would buy endless KE2s.
-        var again = await Assert.ThrowsAsync<NodeException>(() => scene.Cluster.Nodes[0].LoginStartAsync(At(0, attempt), ct));
-        Assert.Equal(NodeErrorKind.FailedPrecondition, again.Kind);
+        var again = await Assert.ThrowsAsync<ThresholdException>(() => scene.Cluster.Nodes[0].LoginStartAsync(At(0, attempt), ct));
+        Assert.Equal(ErrorCode.FailedPrecondition, again.Code);
 
         // Another password (another blinded element) under the same attempt: refused, one attempt tests one password.
-        var swapped = await Assert.ThrowsAsync<NodeException>(() => scene.Cluster.Nodes[2].LoginStartAsync(At(2, other), ct));
-        Assert.Equal(NodeErrorKind.InvalidArgument, swapped.Kind);
+        var swapped = await Assert.ThrowsAsync<ThresholdException>(() => scene.Cluster.Nodes[2].LoginStartAsync(At(2, other), ct));
+        Assert.Equal(ErrorCode.InvalidArgument, swapped.Code);
 
         Assert.Equal(2, await scene.TokensLeftAsync(user, ct));
         Assert.Equal(1, (await scene.Consensus.SweepLoginStateAsync(ct)).Attempts);

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Threshold.Contracts;
 using Threshold.Contracts.V1;
 using Threshold.Node;
 using Threshold.Node.Protocols;
@@ -63,17 +64,17 @@ public sealed class ProtocolSessionIdTests
         var node = cluster.Nodes[0];
 
         StartProtocolRequest Presign(byte[] sid) => new() { Kind = ProtocolKind.Presign, SessionId = ByteString.CopyFrom(sid), KeyId = key.KeyId, Parties = { 1, 2 } };
-        async Task<NodeErrorKind> Refused(byte[] sid) => (await Assert.ThrowsAsync<NodeException>(() => node.StartProtocolAsync(Presign(sid), ct))).Kind;
+        async Task<ErrorCode> Refused(byte[] sid) => (await Assert.ThrowsAsync<ThresholdException>(() => node.StartProtocolAsync(Presign(sid), ct))).Code;
 
         var fresh = ProtocolSessionIds.New(clock);
         await node.StartProtocolAsync(Presign(fresh), ct);
-        Assert.Equal(NodeErrorKind.FailedPrecondition, await Refused(fresh));
-        Assert.Equal(NodeErrorKind.InvalidArgument, await Refused(global::System.Security.Cryptography.RandomNumberGenerator.GetBytes(20)));
-        Assert.Equal(NodeErrorKind.InvalidArgument, await Refused(ProtocolSessionIds.New(new ManualClock(clock.GetUtcNow() - TimeSpan.FromMinutes(11)))));
-        Assert.Equal(NodeErrorKind.InvalidArgument, await Refused(ProtocolSessionIds.New(new ManualClock(clock.GetUtcNow() + TimeSpan.FromMinutes(3)))));
+        Assert.Equal(ErrorCode.FailedPrecondition, await Refused(fresh));
+        Assert.Equal(ErrorCode.InvalidArgument, await Refused(global::System.Security.Cryptography.RandomNumberGenerator.GetBytes(20)));
+        Assert.Equal(ErrorCode.InvalidArgument, await Refused(ProtocolSessionIds.New(new ManualClock(clock.GetUtcNow() - TimeSpan.FromMinutes(11)))));
+        Assert.Equal(ErrorCode.InvalidArgument, await Refused(ProtocolSessionIds.New(new ManualClock(clock.GetUtcNow() + TimeSpan.FromMinutes(3)))));
 
         // Once the id is too old to be accepted anyway, forgetting it reopens nothing.
         clock.Advance(TimeSpan.FromMinutes(13));
-        Assert.Equal(NodeErrorKind.InvalidArgument, await Refused(fresh));
+        Assert.Equal(ErrorCode.InvalidArgument, await Refused(fresh));
     }
 }

@@ -1,4 +1,6 @@
 using Threshold.Client;
+using Threshold.Contracts;
+using Threshold.Contracts.V1;
 using Threshold.Server;
 using Curve = Threshold.Curves.Curve;
 
@@ -78,14 +80,14 @@ public sealed class SessionLifetimeTests
 
         clock.Advance(TimeSpan.FromMinutes(11));
         await node.StartProtocolAsync(Presign(key.KeyId, clock), ct); // starting anything sweeps the stale ones
-        var error = await Assert.ThrowsAsync<Threshold.Node.NodeException>(() => node.DeliverAsync(deliver, ct));
-        Assert.Equal(Threshold.Node.NodeErrorKind.NotFound, error.Kind);
+        var error = await Assert.ThrowsAsync<Threshold.Contracts.ThresholdException>(() => node.DeliverAsync(deliver, ct));
+        Assert.Equal(Threshold.Contracts.V1.ErrorCode.NotFound, error.Code);
     }
 
     private static Contracts.V1.StartProtocolRequest Presign(string keyId, TimeProvider clock) => new()
     {
         Kind = Contracts.V1.ProtocolKind.Presign,
-        SessionId = Google.Protobuf.ByteString.CopyFrom(Threshold.Node.Protocols.ProtocolSessionIds.New(clock)),
+        SessionId = Google.Protobuf.ByteString.CopyFrom(Threshold.Contracts.ProtocolSessionIds.New(clock)),
         KeyId = keyId,
         Parties = { 1, 2 },
     };

@@ -1,3 +1,5 @@
+using Threshold.Contracts;
+using Threshold.Contracts.V1;
 using Threshold.Node;
 using Threshold.Node.Freshness;
 using Threshold.Storage.Consensus;
@@ -62,8 +64,8 @@ public sealed class StateFreshnessTests
 
         for (var i = 0; i < 3; i++)
         {
-            var refused = await Assert.ThrowsAsync<NodeException>(() => freshness.PublishBeforeIrreversibleOutputAsync(ct));
-            Assert.Equal(NodeErrorKind.Unavailable, refused.Kind);
+            var refused = await Assert.ThrowsAsync<ThresholdException>(() => freshness.PublishBeforeIrreversibleOutputAsync(ct));
+            Assert.Equal(ErrorCode.Unavailable, refused.Code);
         }
 
         Assert.Equal(FreshnessState.Failing, freshness.Status.State);
@@ -88,13 +90,13 @@ public sealed class StateFreshnessTests
         var logger = new CapturingLogger();
         var freshness = new StateFreshness("node-1", _ => Task.FromResult(40L), consensus, logger);
 
-        var refused = await Assert.ThrowsAsync<NodeException>(() => freshness.PublishBeforeIrreversibleOutputAsync(ct));
-        Assert.Equal(NodeErrorKind.FailedPrecondition, refused.Kind);
+        var refused = await Assert.ThrowsAsync<ThresholdException>(() => freshness.PublishBeforeIrreversibleOutputAsync(ct));
+        Assert.Equal(ErrorCode.FailedPrecondition, refused.Code);
         Assert.Equal(FreshnessState.Fenced, freshness.Status.State);
 
         // Even once the store could take the version, the node stays fenced until an operator restarts it.
-        var again = await Assert.ThrowsAsync<NodeException>(() => freshness.PublishBeforeIrreversibleOutputAsync(ct));
-        Assert.Equal(NodeErrorKind.FailedPrecondition, again.Kind);
+        var again = await Assert.ThrowsAsync<ThresholdException>(() => freshness.PublishBeforeIrreversibleOutputAsync(ct));
+        Assert.Equal(ErrorCode.FailedPrecondition, again.Code);
         Assert.False(await freshness.RefreshAsync(ct));
         Assert.Equal(50, await consensus.StateVersionAsync("node-1", ct));
         Assert.Equal(1, logger.Count("StateFenced"));
@@ -138,8 +140,8 @@ public sealed class StateFreshnessTests
             Assert.Equal(1, logger.Count("StatePublicationFailing"));
 
             // While failing, signing is refused too: it publishes through the same component.
-            var refused = await Assert.ThrowsAsync<NodeException>(() => freshness.PublishBeforeIrreversibleOutputAsync(ct));
-            Assert.Equal(NodeErrorKind.Unavailable, refused.Kind);
+            var refused = await Assert.ThrowsAsync<ThresholdException>(() => freshness.PublishBeforeIrreversibleOutputAsync(ct));
+            Assert.Equal(ErrorCode.Unavailable, refused.Code);
 
             // The store comes back: the next retry succeeds, and the publisher goes back to its interval.
             consensus.Down = false;

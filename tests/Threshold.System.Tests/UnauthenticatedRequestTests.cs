@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Threshold.Aggregator;
 using Threshold.Client;
+using Threshold.Contracts;
 using Threshold.Contracts.V1;
 using Threshold.Node;
 using Threshold.Server.Rpc;
@@ -104,7 +105,7 @@ public sealed class UnauthenticatedRequestTests
         var start = await Assert.ThrowsAsync<NodeCallException>(() => client.LoginStartAsync(new NodeLoginStartRequest { UserId = longId, AttemptId = valid.AttemptId, Ke1 = valid.Ke1[0].Payload }, ct));
         var finish = await Assert.ThrowsAsync<NodeCallException>(() => client.LoginFinishAsync(new NodeLoginFinishRequest { UserId = longId, AttemptId = valid.AttemptId, Ke3 = ByteString.CopyFrom(new byte[64]) }, ct));
         var register = await Assert.ThrowsAsync<NodeCallException>(() => client.RegisterStartAsync(new NodeBytesRequest { UserId = longId, Payload = ByteString.CopyFrom(new byte[32]) }, ct));
-        Assert.All(new[] { start, finish, register }, e => Assert.Equal((NodeErrorKind?)NodeErrorKind.InvalidArgument, e.Kind));
+        Assert.All(new[] { start, finish, register }, e => Assert.Equal((ErrorCode?)ErrorCode.InvalidArgument, e.Code));
         Assert.All(new[] { start, finish, register }, e => Assert.False(e.Unavailable));
 
         // Nothing was charged or stored for it.

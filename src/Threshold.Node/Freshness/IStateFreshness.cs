@@ -1,3 +1,6 @@
+using Threshold.Contracts;
+using Threshold.Contracts.V1;
+
 namespace Threshold.Node.Freshness;
 
 /// <summary>
@@ -20,9 +23,9 @@ public interface IStateFreshness
     /// served in order and share publications, so a caller never publishes a version lower than one
     /// already published.
     /// </summary>
-    /// <exception cref="NodeException">
-    /// <see cref="NodeErrorKind.Unavailable"/>: the consensus store (or the node's own store) cannot be
-    /// reached; retry later. <see cref="NodeErrorKind.FailedPrecondition"/>: the consensus store already
+    /// <exception cref="ThresholdException">
+    /// <see cref="ErrorCode.Unavailable"/>: the consensus store (or the node's own store) cannot be
+    /// reached; retry later. <see cref="ErrorCode.FailedPrecondition"/>: the consensus store already
     /// holds a higher version for this node (another instance runs on a copy of its database, or the
     /// database went back while the node ran); the node stays fenced until an operator restarts it.
     /// Either way the caller must not produce its output.

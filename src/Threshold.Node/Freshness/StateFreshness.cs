@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Threshold.Contracts;
+using Threshold.Contracts.V1;
 using Threshold.Storage.Consensus;
 
 namespace Threshold.Node.Freshness;
@@ -73,9 +75,9 @@ public sealed class StateFreshness : IStateFreshness
         switch (outcome)
         {
             case FreshnessState.Fenced:
-                throw new NodeException(NodeErrorKind.FailedPrecondition, "the cluster has seen a later state of this node than its database holds; it does not sign until an operator restarts it");
+                throw new ThresholdException(ErrorCode.FailedPrecondition, "the cluster has seen a later state of this node than its database holds; it does not sign until an operator restarts it");
             case FreshnessState.Failing:
-                throw new NodeException(NodeErrorKind.Unavailable, "the node cannot publish its state version to the consensus store; it does not sign until it can");
+                throw new ThresholdException(ErrorCode.Unavailable, "the node cannot publish its state version to the consensus store; it does not sign until it can");
         }
     }
 

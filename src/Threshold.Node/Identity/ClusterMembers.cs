@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Threshold.Contracts;
 using Threshold.Rounds.Signing;
 
 namespace Threshold.Node.Identity;
@@ -56,16 +57,7 @@ public sealed class ClusterMembers : IPartyDirectory, IDisposable
     /// Six digits from SHA-256 over the members' signing keys in sorted order: what an operator reads out
     /// to compare clusters (the aggregator shows the same number to wallets).
     /// </summary>
-    public static string FingerprintOf(IEnumerable<byte[]> signingKeys)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var key in signingKeys.Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))))
-        {
-            sha.AppendData(key);
-        }
-
-        return (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(sha.GetHashAndReset()) % 1_000_000UL).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public static string FingerprintOf(IEnumerable<byte[]> signingKeys) => global::Threshold.Contracts.ClusterFingerprint.Of(signingKeys);
 
     /// <inheritdoc />
     public bool Verify(int party, ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature) => directory.Verify(party, digest, signature);

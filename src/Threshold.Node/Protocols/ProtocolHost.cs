@@ -5,6 +5,7 @@ using Threshold.Cggmp.Auxiliary;
 using Threshold.Cggmp.KeyGeneration;
 using Threshold.Cggmp.Presigning;
 using Threshold.Cggmp.Shares;
+using Threshold.Contracts;
 using Threshold.Contracts.V1;
 using Threshold.Node.Freshness;
 using Threshold.Node.Identity;
@@ -52,13 +53,13 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         var now = time.GetUtcNow();
         if (ProtocolSessionIds.IssuedAt(sid) is not { } issued || issued < now - ProtocolSessionIds.Lifetime || issued > now + ProtocolSessionIds.MaxSkew)
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, $"session id must be {ProtocolSessionIds.Length} bytes issued within the last {ProtocolSessionIds.Lifetime.TotalMinutes:0} minutes");
+            throw new ThresholdException(ErrorCode.InvalidArgument, $"session id must be {ProtocolSessionIds.Length} bytes issued within the last {ProtocolSessionIds.Lifetime.TotalMinutes:0} minutes");
         }
 
         var parties = request.Parties.Select(p => (int)p).ToList();
         if (parties.Count == 0 || parties.Distinct().Count() != parties.Count || !parties.Contains(identity.Party) || parties.Any(p => members.Members.All(m => m.Party != p)))
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, "parties must be distinct cluster members including this node");
+            throw new ThresholdException(ErrorCode.InvalidArgument, "parties must be distinct cluster members including this node");
         }
 
         var session = request.Kind switch
@@ -66,14 +67,14 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
             ProtocolKind.Keygen => StartKeygen(request, sid, parties),
             ProtocolKind.AuxInfo => await StartAuxInfoAsync(request, sid, parties, cancellationToken).ConfigureAwait(false),
             ProtocolKind.Presign => await StartPresignAsync(request, sid, parties, cancellationToken).ConfigureAwait(false),
-            _ => throw new NodeException(NodeErrorKind.InvalidArgument, "unknown protocol"),
+            _ => throw new ThresholdException(ErrorCode.InvalidArgument, "unknown protocol"),
         };
         try
         {
             await ForgetOldSessionIdsAsync(now, cancellationToken).ConfigureAwait(false);
             if (!await vault.ClaimSessionAsync(sid, ProtocolSessionIds.RememberUntil(issued), cancellationToken).ConfigureAwait(false))
             {
-                throw new NodeException(NodeErrorKind.FailedPrecondition, "session id already used");
+                throw new ThresholdException(ErrorCode.FailedPrecondition, "session id already used");
             }
 
             await freshness.PublishBeforeIrreversibleOutputAsync(cancellationToken).ConfigureAwait(false);
@@ -118,7 +119,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         var sid = request.SessionId.ToByteArray();
         if (!sessions.TryGetValue(Key(sid), out var session))
         {
-            throw new NodeException(NodeErrorKind.NotFound, "no such protocol session");
+            throw new ThresholdException(ErrorCode.NotFound, "no such protocol session");
         }
 
         var outgoing = new List<RoundMessage>();
@@ -182,7 +183,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
     {
         if (string.IsNullOrEmpty(request.KeyId) || string.IsNullOrEmpty(request.Owner))
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, "key generation needs a key id and an owner");
+            throw new ThresholdException(ErrorCode.InvalidArgument, "key generation needs a key id and an owner");
         }
 
         var curve = Curves.CurveOf(request.Curve);
@@ -193,7 +194,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         }
         catch (ArgumentException e)
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, e.Message);
+            throw new ThresholdException(ErrorCode.InvalidArgument, e.Message);
         }
 
         var party = Keygen.Create(config, Party, rng);
@@ -208,7 +209,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
     private async Task<RunningSession> StartAuxInfoAsync(StartProtocolRequest request, byte[] sid, List<int> parties, CancellationToken cancellationToken)
     {
         var key = await vault.FindKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
-            ?? throw new NodeException(NodeErrorKind.NotFound, "no such key");
+            ?? throw new ThresholdException(ErrorCode.NotFound, "no such key");
         var config = new AuxInfoConfig(level, parties, sid) { Context = key.PublicKey.Encode() };
         var party = AuxInfoProtocol.Create(config, Party, rng, primes, progress: null, cancellationToken);
         return new RunningSession<AuxInfo>(this, ProtocolKind.AuxInfo, sid, party, async (aux, step, ct) =>
@@ -221,11 +222,11 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
     private async Task<RunningSession> StartPresignAsync(StartProtocolRequest request, byte[] sid, List<int> signers, CancellationToken cancellationToken)
     {
         var key = await vault.LoadKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
-            ?? throw new NodeException(NodeErrorKind.NotFound, "no such key");
+            ?? throw new ThresholdException(ErrorCode.NotFound, "no such key");
         using var share = key.Share; // presigning keeps only λ·x, so the decoded share is wiped now
         if (key.Aux is null)
         {
-            throw new NodeException(NodeErrorKind.FailedPrecondition, "the key has no aux info yet");
+            throw new ThresholdException(ErrorCode.FailedPrecondition, "the key has no aux info yet");
         }
 
         Party<Presignature> party;
@@ -237,7 +238,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         }
         catch (ArgumentException e)
         {
-            throw new NodeException(NodeErrorKind.InvalidArgument, e.Message);
+            throw new ThresholdException(ErrorCode.InvalidArgument, e.Message);
         }
 
         return new RunningSession<Presignature>(this, ProtocolKind.Presign, sid, party, async (presignature, step, ct) =>
@@ -404,7 +405,7 @@ internal static class Curves
     {
         Contracts.V1.Curve.Secp256K1 => Threshold.Curves.Curve.Secp256k1,
         Contracts.V1.Curve.P256 => Threshold.Curves.Curve.P256,
-        _ => throw new NodeException(NodeErrorKind.InvalidArgument, "unknown curve"),
+        _ => throw new ThresholdException(ErrorCode.InvalidArgument, "unknown curve"),
     };
 
     public static Contracts.V1.Curve ToWire(Threshold.Curves.Curve curve) =>

@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using Google.Protobuf;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Threshold.Aggregator;
+using Threshold.Contracts;
 using Threshold.Contracts.V1;
-using Threshold.Node;
 
 namespace Threshold.Server.Rpc;
 
@@ -17,10 +16,10 @@ namespace Threshold.Server.Rpc;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item>A node's refusal (<see cref="NodeException"/>) and the aggregator's (<see cref="WalletException"/>)
-/// map to their status with their short, non-secret message; input that does not decode
-/// (<see cref="DecodingException"/>) is INVALID_ARGUMENT. A locked login also carries a <see cref="LoginLocked"/>
-/// in the <see cref="LoginLockedTrailer"/> trailer.</item>
+/// <item>A refusal (<see cref="ThresholdException"/>, a node's or the aggregator's) maps to its status with
+/// its short, non-secret message, and its <see cref="Error"/> goes in the status details (the
+/// <c>grpc-status-details-bin</c> trailer); input that does not decode (<see cref="DecodingException"/>)
+/// is INVALID_ARGUMENT the same way.</item>
 /// <item>Cancellation: past the call's deadline it is DEADLINE_EXCEEDED; a caller that went away (the
 /// aggregator cancels slow nodes once it has a quorum) is CANCELLED. Both are normal and logged at Debug,
 /// without a stack trace.</item>
@@ -34,9 +33,6 @@ namespace Threshold.Server.Rpc;
 public sealed class CallInterceptor(ILogger<CallInterceptor> logger, IOptions<GrpcServiceOptions> options) : Interceptor
 {
     private readonly int maxReceiveMessageSize = options.Value.MaxReceiveMessageSize ?? ServiceHostOptions.DefaultMaxMessageSize;
-
-    /// <summary>The trailer that carries a <see cref="LoginLocked"/> with a RESOURCE_EXHAUSTED status.</summary>
-    public const string LoginLockedTrailer = "threshold-login-locked-bin";
 
     /// <summary>What a caller sees of an unexpected failure.</summary>
     public const string InternalError = "internal error";
@@ -92,17 +88,10 @@ public sealed class CallInterceptor(ILogger<CallInterceptor> logger, IOptions<Gr
     {
         switch (e)
         {
-            case NodeException node:
-                if (node is { Kind: NodeErrorKind.LoginLocked, LockedUntil: { } until })
-                {
-                    context.ResponseTrailers.Add(LoginLockedTrailer, new LoginLocked { LockedUntilUnixMs = until.ToUnixTimeMilliseconds() }.ToByteArray());
-                }
-
-                return new Status(StatusOf(node.Kind), node.Message);
-            case WalletException wallet:
-                return new Status(StatusOf(wallet.Kind), wallet.Message);
+            case ThresholdException refusal:
+                return Refusal(refusal, context);
             case DecodingException decoding:
-                return new Status(StatusCode.InvalidArgument, decoding.Message);
+                return Refusal(new ThresholdException(ErrorCode.InvalidArgument, decoding.Message), context);
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return context.Deadline <= DateTime.UtcNow
                     ? new Status(StatusCode.DeadlineExceeded, "deadline exceeded")
@@ -112,28 +101,13 @@ public sealed class CallInterceptor(ILogger<CallInterceptor> logger, IOptions<Gr
         }
     }
 
-    /// <summary>The gRPC status of a node's refusal.</summary>
-    public static StatusCode StatusOf(NodeErrorKind kind) => kind switch
+    /// <summary>A refusal's status, its <see cref="Error"/> added to the call's trailers.</summary>
+    private static Status Refusal(ThresholdException refusal, ServerCallContext context)
     {
-        NodeErrorKind.InvalidArgument => StatusCode.InvalidArgument,
-        NodeErrorKind.NotFound => StatusCode.NotFound,
-        NodeErrorKind.PermissionDenied => StatusCode.PermissionDenied,
-        NodeErrorKind.Unauthenticated => StatusCode.Unauthenticated,
-        NodeErrorKind.FailedPrecondition => StatusCode.FailedPrecondition,
-        NodeErrorKind.ResourceExhausted or NodeErrorKind.LoginLocked => StatusCode.ResourceExhausted,
-        NodeErrorKind.Unavailable => StatusCode.Unavailable,
-        _ => StatusCode.Internal,
-    };
-
-    /// <summary>The gRPC status the wallet API answers an aggregator's refusal with.</summary>
-    public static StatusCode StatusOf(WalletErrorKind kind) => kind switch
-    {
-        WalletErrorKind.InvalidArgument => StatusCode.InvalidArgument,
-        WalletErrorKind.Unavailable => StatusCode.Unavailable,
-        WalletErrorKind.PermissionDenied => StatusCode.PermissionDenied,
-        WalletErrorKind.Unauthenticated => StatusCode.Unauthenticated,
-        _ => StatusCode.Internal,
-    };
+        var (status, details) = refusal.ToStatus();
+        context.ResponseTrailers.Add(ThresholdException.StatusDetailsTrailer, details);
+        return status;
+    }
 }
 
 /// <summary>The calls' log events: stable ids, structured fields, no request contents.</summary>

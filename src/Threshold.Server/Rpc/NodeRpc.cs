@@ -1,9 +1,10 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Threshold.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Threshold.Aggregator;
+using Threshold.Client;
+using Threshold.Contracts;
 using Threshold.Contracts.V1;
 using Threshold.Node;
 
@@ -110,40 +111,13 @@ public sealed class RpcNodeClient : INodeClient, IDisposable
     /// <inheritdoc />
     public void Dispose() => channel.Dispose();
 
-    /// <summary>The time in a <see cref="LoginLocked"/> trailer, if the node sent one that parses.</summary>
-    private static DateTimeOffset? LockedUntil(Metadata trailers)
-    {
-        if (trailers.GetValueBytes(CallInterceptor.LoginLockedTrailer) is not { } bytes)
-        {
-            return null;
-        }
-
-        try
-        {
-            return DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(LoginLocked.Parser.ParseFrom(bytes).LockedUntilUnixMs, 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
-        }
-        catch (Google.Protobuf.InvalidProtocolBufferException)
-        {
-            return null;
-        }
-    }
-
     private Task<TResponse> Call<TResponse>(AsyncUnaryCall<TResponse> call) => ThresholdChannel.ReplyAsync(call, Failure);
 
-    /// <summary>A failed call as the aggregator sees it: the node's refusal, or (any other status) the node unavailable.</summary>
+    /// <summary>A failed call as the aggregator sees it: the node's refusal, or (no refusal) the node unavailable.</summary>
     private NodeCallException Failure(RpcException e)
     {
-        var locked = e.StatusCode == StatusCode.ResourceExhausted ? LockedUntil(e.Trailers) : null;
-        var kind = e.StatusCode switch
-        {
-            StatusCode.InvalidArgument => NodeErrorKind.InvalidArgument,
-            StatusCode.NotFound => NodeErrorKind.NotFound,
-            StatusCode.PermissionDenied => NodeErrorKind.PermissionDenied,
-            StatusCode.Unauthenticated => NodeErrorKind.Unauthenticated,
-            StatusCode.FailedPrecondition => NodeErrorKind.FailedPrecondition,
-            StatusCode.ResourceExhausted => locked is null ? NodeErrorKind.ResourceExhausted : NodeErrorKind.LoginLocked,
-            _ => (NodeErrorKind?)null, // UNAVAILABLE, INTERNAL (a refused TLS handshake) among them: unreachable, or a node that cannot sign now
-        };
-        return new NodeCallException(NodeId, kind, unavailable: kind is null, e.Status.Detail) { LockedUntil = locked };
+        // UNAVAILABLE, INTERNAL (a refused TLS handshake) and the like name no refusal: unreachable, or a node that cannot sign now.
+        var refusal = ThresholdException.FromRpc(e);
+        return new NodeCallException(NodeId, refusal?.Code, unavailable: refusal is null or { Code: ErrorCode.Unavailable }, e.Status.Detail) { LockedUntil = refusal?.LockedUntil };
     }
 }

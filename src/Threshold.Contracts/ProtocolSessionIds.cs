@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Threshold.Node.Protocols;
+namespace Threshold.Contracts;
 
 /// <summary>
 /// The ids an aggregator gives protocol runs: 8 bytes of issue time (Unix milliseconds, big-endian)
