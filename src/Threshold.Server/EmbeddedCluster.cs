@@ -87,8 +87,11 @@ public sealed record EmbeddedClusterOptions
     /// <summary>The nodes' clock (session expiry and idle timeout, request expiry).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Makes the named node a malicious signer (system tests of blame).</summary>
-    internal (string NodeId, Threshold.Cggmp.Presigning.PresignFaults Faults)? MaliciousSigner { get; init; }
+    /// <summary>
+    /// Adjusts each node's options before the node is made (for example its <see cref="NodeOptions.Protocols"/>);
+    /// null: the options as the cluster builds them.
+    /// </summary>
+    public Func<NodeOptions, NodeOptions>? ConfigureNode { get; init; }
 
     /// <summary>Wraps each node's link to <see cref="Consensus"/> (system tests of a node cut off from the consensus store).</summary>
     internal Func<string, Threshold.Storage.Consensus.IConsensusStore, Threshold.Storage.Consensus.IConsensusStore>? ConsensusLinks { get; init; }
@@ -147,7 +150,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         {
             var vault = options.Vaults?.Invoke(identity.NodeId) ?? new InMemoryNodeVault();
             var consensus = options.Consensus is { } shared ? options.ConsensusLinks?.Invoke(identity.NodeId, shared) ?? shared : null;
-            return new NodeService(new NodeOptions
+            var nodeOptions = new NodeOptions
             {
                 Identity = identity,
                 Members = members,
@@ -165,8 +168,8 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 Freshness = consensus is not null && vault is StoredNodeVault stored
                     ? new StateFreshness(identity.NodeId, stored.Store.GetStateVersionAsync, consensus, time: options.Time)
                     : NoStateFreshness.Instance,
-                PresignFaults = options.MaliciousSigner is { } malicious && malicious.NodeId == identity.NodeId ? malicious.Faults : null,
-            });
+            };
+            return new NodeService(options.ConfigureNode?.Invoke(nodeOptions) ?? nodeOptions);
         }).ToList();
         var hosts = new List<IAsyncDisposable>();
         try
