@@ -70,10 +70,10 @@ public sealed record EmbeddedClusterOptions
     public bool OverLoopbackTls { get; init; }
 
     /// <summary>
-    /// Wraps each node's client as the aggregator sees it: how the simulator and tests put faults on the
-    /// network (a node that stops answering, delays). Null: the plain clients.
+    /// Wraps each node's client as the aggregator sees it (a decorating <see cref="INodeClient"/>: logging,
+    /// delays, or in tests a node that stops answering). Null: the plain clients.
     /// </summary>
-    public Func<INodeClient, INodeClient>? NetworkFaults { get; init; }
+    public Func<INodeClient, INodeClient>? WrapNodeClient { get; init; }
 
     /// <summary>The aggregator's deadline for each call to a node.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -177,9 +177,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             IReadOnlyList<INodeClient> clients = options.OverLoopbackTls
                 ? await ServeNodesAsync(nodes, hosts, cancellationToken).ConfigureAwait(false)
                 : [.. nodes.Select(n => (INodeClient)new InProcessNodeClient(n))];
-            if (options.NetworkFaults is { } faults)
+            if (options.WrapNodeClient is { } wrap)
             {
-                clients = [.. clients.Select(faults)];
+                clients = [.. clients.Select(wrap)];
             }
 
             var aggregator = new AggregatorService(new AggregatorOptions

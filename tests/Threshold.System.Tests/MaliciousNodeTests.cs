@@ -73,7 +73,7 @@ public sealed class MaliciousNodeTests
             InProcessCluster.Options(3, 2) with
             {
                 PoolTarget = 0,
-                NetworkFaults = node => node.NodeId == "node-2" ? new FramingNode(node, signedNotice ? () => started!.Nodes[1].Identity : null) : node,
+                WrapNodeClient = node => node.NodeId == "node-2" ? new FramingNode(node, signedNotice ? () => started!.Nodes[1].Identity : null) : node,
             },
             ct);
         await using var client = new ThresholdClient(cluster.WalletApi, cluster.Opaque);
@@ -153,7 +153,7 @@ public sealed class MaliciousNodeTests
             InProcessCluster.Options(3, 2) with
             {
                 PoolTarget = 0,
-                NetworkFaults = node => node.NodeId == "node-2" ? new BadPartialNode(node, fault) : node,
+                WrapNodeClient = node => node.NodeId == "node-2" ? new BadPartialNode(node, fault) : node,
             },
             ct);
 
