@@ -44,7 +44,18 @@ public static class DeviatingParties
     /// <param name="rng">This party's randomness.</param>
     /// <param name="deviations">What it does wrong (empty: honest).</param>
     /// <param name="random">Draws the corruption of a Πenc.</param>
-    public static Party<Presignature> CreatePresign(PresignConfig config, KeyShare share, AuxInfo aux, PartyIdentity identity, RandomNumberGenerator rng, IReadOnlyCollection<Misbehaviour> deviations, Random random)
+    public static Party<Presignature> CreatePresign(PresignConfig config, KeyShare share, AuxInfo aux, PartyIdentity identity, RandomNumberGenerator rng, IReadOnlyCollection<Misbehaviour> deviations, Random random) =>
+        CreatePresign(config, share, aux, identity, rng, deviations, proof => ProtobufMutator.Mutate(proof, random));
+
+    /// <summary>As above, with a chosen corruption of the Πenc proofs (an exact fault, for tests that assert the check it fails).</summary>
+    /// <param name="config">The signer set and chosen session id.</param>
+    /// <param name="share">This party's key share.</param>
+    /// <param name="aux">This party's aux info.</param>
+    /// <param name="identity">This party's identity.</param>
+    /// <param name="rng">This party's randomness.</param>
+    /// <param name="deviations">What it does wrong (empty: honest).</param>
+    /// <param name="corruptEncryptionProof">With <see cref="Misbehaviour.BadEncryptionProof"/>: turns each encoded Πenc into the one sent.</param>
+    public static Party<Presignature> CreatePresign(PresignConfig config, KeyShare share, AuxInfo aux, PartyIdentity identity, RandomNumberGenerator rng, IReadOnlyCollection<Misbehaviour> deviations, Func<byte[], byte[]> corruptEncryptionProof)
     {
         ArgumentNullException.ThrowIfNull(deviations);
         ArgumentNullException.ThrowIfNull(share);
@@ -53,7 +64,7 @@ public static class DeviatingParties
             ? new PresignFaults(
                 Delta: deviations.Contains(Misbehaviour.WrongDelta) ? d => d + Scalar.One(curve) : null,
                 ChiCommitment: deviations.Contains(Misbehaviour.WrongChiCommitment) ? s => s + curve.Generator : null,
-                EncProof: deviations.Contains(Misbehaviour.BadEncryptionProof) ? p => ProtobufMutator.Mutate(p, random) : null)
+                EncProof: deviations.Contains(Misbehaviour.BadEncryptionProof) ? corruptEncryptionProof : null)
             : null;
         return Presign.Create(config, share, aux, identity, rng, faults);
     }

@@ -83,8 +83,8 @@ public sealed record NodeOptions
     /// <summary>The furthest in the future a request may say it expires.</summary>
     public TimeSpan MaxRequestLifetime { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Makes this node a malicious signer in presigning (system tests of blame); null always in production.</summary>
-    internal Threshold.Cggmp.Presigning.PresignFaults? PresignFaults { get; init; }
+    /// <summary>How the node creates its key generation, aux-info and presigning parties (default: CGGMP21).</summary>
+    public ProtocolSuite Protocols { get; init; } = ProtocolSuite.Cggmp21;
 }
 
 /// <summary>
@@ -123,7 +123,7 @@ public sealed class NodeService : IDisposable
         opaque = new OpaqueNode(options.Identity.NodeId, options.Opaque, options.OpaqueSetup, options.Users, RandomNumberGenerator.Create());
         sessions = new UserSessions(options.Time, options.SessionLifetime, options.IdleTimeout);
         authorizations = new Authorizations(options.Time);
-        protocols = new ProtocolHost(options.Identity, options.Members, options.Vault, options.Primes, options.Level, RandomNumberGenerator.Create(), options.Time, options.Freshness) { PresignFaults = options.PresignFaults };
+        protocols = new ProtocolHost(options.Identity, options.Members, options.Vault, options.Primes, options.Level, RandomNumberGenerator.Create(), options.Time, options.Freshness) { Protocols = options.Protocols ?? throw new ArgumentException("the protocol suite is missing", nameof(options)) };
     }
 
     /// <summary>The node's name.</summary>

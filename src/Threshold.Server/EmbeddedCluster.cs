@@ -71,10 +71,10 @@ public sealed record EmbeddedClusterOptions
     public bool OverLoopbackTls { get; init; }
 
     /// <summary>
-    /// Wraps each node's client as the aggregator sees it: how the simulator and tests put faults on the
-    /// network (a node that stops answering, delays). Null: the plain clients.
+    /// Wraps each node's client as the aggregator sees it (a decorating <see cref="INodeClient"/>: logging,
+    /// delays, or in tests a node that stops answering). Null: the plain clients.
     /// </summary>
-    public Func<INodeClient, INodeClient>? NetworkFaults { get; init; }
+    public Func<INodeClient, INodeClient>? WrapNodeClient { get; init; }
 
     /// <summary>The aggregator's deadline for each call to a node.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -88,8 +88,11 @@ public sealed record EmbeddedClusterOptions
     /// <summary>The nodes' clock (session expiry and idle timeout, request expiry).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Makes the named node a malicious signer (system tests of blame).</summary>
-    internal (string NodeId, Threshold.Cggmp.Presigning.PresignFaults Faults)? MaliciousSigner { get; init; }
+    /// <summary>
+    /// Adjusts each node's options before the node is made (for example its <see cref="NodeOptions.Protocols"/>);
+    /// null: the options as the cluster builds them.
+    /// </summary>
+    public Func<NodeOptions, NodeOptions>? ConfigureNode { get; init; }
 
     /// <summary>Wraps each node's link to <see cref="Consensus"/> (system tests of a node cut off from the consensus store).</summary>
     internal Func<string, Threshold.Storage.Consensus.IConsensusStore, Threshold.Storage.Consensus.IConsensusStore>? ConsensusLinks { get; init; }
@@ -148,7 +151,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         {
             var vault = options.Vaults?.Invoke(identity.NodeId) ?? new InMemoryNodeVault();
             var consensus = options.Consensus is { } shared ? options.ConsensusLinks?.Invoke(identity.NodeId, shared) ?? shared : null;
-            return new NodeService(new NodeOptions
+            var nodeOptions = new NodeOptions
             {
                 Identity = identity,
                 Members = members,
@@ -166,8 +169,8 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 Freshness = consensus is not null && vault is StoredNodeVault stored
                     ? new StateFreshness(identity.NodeId, stored.Store.GetStateVersionAsync, consensus, time: options.Time)
                     : NoStateFreshness.Instance,
-                PresignFaults = options.MaliciousSigner is { } malicious && malicious.NodeId == identity.NodeId ? malicious.Faults : null,
-            });
+            };
+            return new NodeService(options.ConfigureNode?.Invoke(nodeOptions) ?? nodeOptions);
         }).ToList();
         var hosts = new List<IAsyncDisposable>();
         try
@@ -175,9 +178,9 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             IReadOnlyList<INodeClient> clients = options.OverLoopbackTls
                 ? await ServeNodesAsync(nodes, hosts, cancellationToken).ConfigureAwait(false)
                 : [.. nodes.Select(n => (INodeClient)new InProcessNodeClient(n))];
-            if (options.NetworkFaults is { } faults)
+            if (options.WrapNodeClient is { } wrap)
             {
-                clients = [.. clients.Select(faults)];
+                clients = [.. clients.Select(wrap)];
             }
 
             var aggregator = new AggregatorService(new AggregatorOptions

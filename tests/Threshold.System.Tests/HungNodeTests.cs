@@ -26,7 +26,7 @@ public sealed class HungNodeTests
             {
                 PoolTarget = 2,
                 CallTimeout = TimeSpan.FromMinutes(10),
-                NetworkFaults = node =>
+                WrapNodeClient = node =>
                 {
                     var hanging = new HangingNode(node);
                     nodes.Add(hanging);
@@ -68,7 +68,7 @@ public sealed class HungNodeTests
             {
                 PoolTarget = 0,
                 CallTimeout = TimeSpan.FromMinutes(10),
-                NetworkFaults = node =>
+                WrapNodeClient = node =>
                 {
                     var hanging = new HangingNode(node) { OnlyPartialSignatures = true };
                     nodes.Add(hanging);

@@ -31,7 +31,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
                 Consensus = consensus,
                 LoginBudget = loginBudget ?? Threshold.Storage.Consensus.LoginBudgetPolicy.Default,
                 Vaults = vaults,
-                NetworkFaults = faults,
+                WrapNodeClient = faults,
                 Time = time ?? TimeProvider.System,
             },
             TestContext.Current.CancellationToken));

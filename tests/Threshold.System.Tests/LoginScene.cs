@@ -63,7 +63,7 @@ internal sealed class LoginScene : IAsyncDisposable
                 Time = clock,
                 MaxPendingLogins = maxPendingLogins,
                 Vaults = id => vaults[id] = new InMemoryNodeVault(),
-                NetworkFaults = node => links[node.NodeId] = new DownableNode(node),
+                WrapNodeClient = node => links[node.NodeId] = new DownableNode(node),
             },
             TestContext.Current.CancellationToken);
         return new LoginScene(cluster, clock, consensus, policy, vaults, links);

@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using Threshold.Cggmp.Presigning;
+using Threshold.Adversary;
 using Threshold.Aggregator;
 using Threshold.Client;
 using Threshold.Contracts.V1;
 using Curve = Threshold.Curves.Curve;
-using Threshold.Curves;
+using Threshold.Node.Protocols;
 using Threshold.Server;
 
 namespace Threshold.System.Tests;
@@ -23,8 +24,8 @@ public sealed class MaliciousNodeTests
     public async Task TheHonestNodesSignAndTheCheaterIsNamed(string misbehaviour)
     {
         var ct = TestContext.Current.CancellationToken;
-        var (faults, check) = Fault(misbehaviour);
-        await using var cluster = await StartAsync(3, faults, ct);
+        var (deviation, check) = Fault(misbehaviour);
+        await using var cluster = await StartAsync(3, deviation, ct);
         await using var client = new ThresholdClient(cluster.WalletApi, cluster.Opaque);
         var key = await NewKeyAsync(client, ct);
 
@@ -47,8 +48,8 @@ public sealed class MaliciousNodeTests
     public async Task WithTooFewHonestNodesTheFailureNamesTheCheater(string misbehaviour)
     {
         var ct = TestContext.Current.CancellationToken;
-        var (faults, check) = Fault(misbehaviour);
-        await using var cluster = await StartAsync(2, faults, ct);
+        var (deviation, check) = Fault(misbehaviour);
+        await using var cluster = await StartAsync(2, deviation, ct);
         await using var client = new ThresholdClient(cluster.WalletApi, cluster.Opaque);
         var key = await NewKeyAsync(client, ct);
 
@@ -72,7 +73,7 @@ public sealed class MaliciousNodeTests
             InProcessCluster.Options(3, 2) with
             {
                 PoolTarget = 0,
-                NetworkFaults = node => node.NodeId == "node-2" ? new FramingNode(node, signedNotice ? () => started!.Nodes[1].Identity : null) : node,
+                WrapNodeClient = node => node.NodeId == "node-2" ? new FramingNode(node, signedNotice ? () => started!.Nodes[1].Identity : null) : node,
             },
             ct);
         await using var client = new ThresholdClient(cluster.WalletApi, cluster.Opaque);
@@ -133,11 +134,18 @@ public sealed class MaliciousNodeTests
         Assert.DoesNotContain("node-2", report.Signers);
     }
 
-    private static (PresignFaults Faults, string Check) Fault(string misbehaviour) => misbehaviour switch
+    /// <summary>The deviation node-2's presigning party makes (δ_i + 1, or every Πenc with its last byte flipped), and the check that catches it.</summary>
+    private static (Misbehaviour Deviation, string Check) Fault(string misbehaviour) => misbehaviour switch
     {
-        "wrong-delta" => (new PresignFaults(Delta: d => d + Scalar.One(d.Curve)), PresignChecks.IdentificationDecryption),
-        "bad-enc-proof" => (new PresignFaults(EncProof: FlipLastByte), PresignChecks.Encryption),
+        "wrong-delta" => (Misbehaviour.WrongDelta, PresignChecks.IdentificationDecryption),
+        "bad-enc-proof" => (Misbehaviour.BadEncryptionProof, PresignChecks.Encryption),
         _ => throw new ArgumentOutOfRangeException(nameof(misbehaviour)),
+    };
+
+    /// <summary>CGGMP21 with a presigning party that deviates from inside, so its own later steps carry the deviation.</summary>
+    private static ProtocolSuite Cheating(Misbehaviour deviation) => ProtocolSuite.Cggmp21 with
+    {
+        Presign = (config, share, aux, identity, rng) => DeviatingParties.CreatePresign(config, share, aux, identity, rng, [deviation], FlipLastByte),
     };
 
     private static Task<EmbeddedCluster> StartWithBadPartials(string fault, CancellationToken ct) =>
@@ -145,17 +153,17 @@ public sealed class MaliciousNodeTests
             InProcessCluster.Options(3, 2) with
             {
                 PoolTarget = 0,
-                NetworkFaults = node => node.NodeId == "node-2" ? new BadPartialNode(node, fault) : node,
+                WrapNodeClient = node => node.NodeId == "node-2" ? new BadPartialNode(node, fault) : node,
             },
             ct);
 
-    private static Task<EmbeddedCluster> StartAsync(int nodes, PresignFaults faults, CancellationToken ct) =>
+    private static Task<EmbeddedCluster> StartAsync(int nodes, Misbehaviour deviation, CancellationToken ct) =>
         EmbeddedCluster.StartAsync(
             InProcessCluster.Options(nodes, 2) with
             {
                 PoolTarget = 0,
                 OverLoopbackTls = true,
-                MaliciousSigner = ("node-2", faults),
+                ConfigureNode = node => node.Identity.NodeId == "node-2" ? node with { Protocols = Cheating(deviation) } : node,
             },
             ct);
 

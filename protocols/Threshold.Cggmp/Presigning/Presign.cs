@@ -179,9 +179,8 @@ internal sealed class PresignState
     public ProofContext Context(int prover) => Verification.Context(prover);
 
     /// <summary>
-    /// Runs <paramref name="work"/> for every other signer on all cores, each with its own generator:
-    /// forked deterministically from a seeded one (tests, simulator), or the shared system CSPRNG,
-    /// which is thread-safe.
+    /// Runs <paramref name="work"/> for every other signer on all cores, each with its own generator
+    /// (<see cref="Fork"/>).
     /// </summary>
     public Dictionary<int, T> ForEachOther<T>(string label, Func<int, RandomNumberGenerator, T> work)
     {
@@ -193,11 +192,11 @@ internal sealed class PresignState
     }
 
     /// <summary>
-    /// A generator for one parallel task: a deterministic child of a seeded generator (tests, simulator),
-    /// else the thread-safe system CSPRNG itself.
+    /// A generator for one parallel task: a labelled child of a forkable source (so a seeded run replays
+    /// whatever order the tasks run in), else the thread-safe system CSPRNG itself.
     /// </summary>
     public static RandomNumberGenerator Fork(RandomNumberGenerator rng, string label) =>
-        rng is Threshold.Randomness.SeededRandom seeded ? seeded.Fork(label) : rng;
+        Threshold.Randomness.ParallelRandom.For(rng, label);
 
     /// <summary>Round 1: broadcast (K_i, G_i); Πenc for K_i to each j, against j's ring-Pedersen parameters.</summary>
     public Outgoing FirstMessages()

@@ -10,7 +10,7 @@ namespace Threshold.Randomness;
 /// whole multi-party run. Never use it for real keys: production code takes
 /// <see cref="RandomNumberGenerator.Create()"/>.
 /// </summary>
-public sealed class SeededRandom : RandomNumberGenerator
+public sealed class SeededRandom : RandomNumberGenerator, IForkableRandom
 {
     private readonly byte[] seed;
     private readonly byte[] block = new byte[32];
@@ -37,6 +37,9 @@ public sealed class SeededRandom : RandomNumberGenerator
         Encoding.UTF8.GetBytes(label, input.AsSpan(5 + seed.Length));
         return new SeededRandom(input);
     }
+
+    /// <inheritdoc />
+    RandomNumberGenerator IForkableRandom.Fork(string label) => Fork(label);
 
     /// <inheritdoc />
     public override void GetBytes(byte[] data) => GetBytes(data.AsSpan());

@@ -31,8 +31,8 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
     /// <summary>How long a session may wait for its next delivery before it counts as abandoned.</summary>
     internal static TimeSpan AbandonedAfter => ProtocolSessionIds.Lifetime;
 
-    /// <summary>Deviations for system tests of blame; null in production.</summary>
-    internal Threshold.Cggmp.Presigning.PresignFaults? PresignFaults { get; init; }
+    /// <summary>How the node creates its parties (<see cref="ProtocolSuite.Cggmp21"/> unless the node's options say otherwise).</summary>
+    internal ProtocolSuite Protocols { get; init; } = ProtocolSuite.Cggmp21;
 
     /// <summary>The cluster's members (for naming culprits).</summary>
     internal ClusterMembers Members => members;
@@ -197,7 +197,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
             throw new ThresholdException(ErrorCode.InvalidArgument, e.Message);
         }
 
-        var party = Keygen.Create(config, Party, rng);
+        var party = Protocols.Keygen(config, Party, rng);
         return new RunningSession<KeyShare>(this, ProtocolKind.Keygen, sid, party, async (share, step, ct) =>
         {
             await vault.SaveKeyAsync(new KeyRecord(request.KeyId, request.Owner, curve, share.PublicKey, time.GetUtcNow()), share, ct).ConfigureAwait(false);
@@ -211,7 +211,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         var key = await vault.FindKeyAsync(request.KeyId, cancellationToken).ConfigureAwait(false)
             ?? throw new ThresholdException(ErrorCode.NotFound, "no such key");
         var config = new AuxInfoConfig(level, parties, sid) { Context = key.PublicKey.Encode() };
-        var party = AuxInfoProtocol.Create(config, Party, rng, primes, progress: null, cancellationToken);
+        var party = Protocols.AuxInfo(config, Party, rng, primes, cancellationToken);
         return new RunningSession<AuxInfo>(this, ProtocolKind.AuxInfo, sid, party, async (aux, step, ct) =>
         {
             await vault.SaveAuxInfoAsync(request.KeyId, aux, ct).ConfigureAwait(false);
@@ -234,7 +234,7 @@ internal sealed class ProtocolHost(NodeIdentity identity, ClusterMembers members
         try
         {
             setup = PresignSetup.From(signers, share, key.Aux);
-            party = Presign.Create(new PresignConfig(signers, sid), share, key.Aux, Party, rng, PresignFaults);
+            party = Protocols.Presign(new PresignConfig(signers, sid), share, key.Aux, Party, rng);
         }
         catch (ArgumentException e)
         {

@@ -14,20 +14,27 @@ namespace Threshold.Storage;
 /// </summary>
 public sealed class PostgresKeyStore : SealedKeyStore
 {
-    private readonly NpgsqlDataSource dataSource;
+    private readonly DbDataSource dataSource;
     private string database = "";
 
-    private PostgresKeyStore(NpgsqlDataSource dataSource, IRecordSealer sealer, KeyStoreOptions? options)
+    private PostgresKeyStore(DbDataSource dataSource, IRecordSealer sealer, KeyStoreOptions? options)
         : base(sealer, options) => this.dataSource = dataSource;
 
     /// <summary>Opens (creating the tables if needed) the store behind <paramref name="connectionString"/>.</summary>
     /// <exception cref="StorageInUseException">Another store has this database and schema open.</exception>
     /// <exception cref="StorageIntegrityException">The database fails verification (see <see cref="KeyStoreOptions.VerifyOnOpen"/>).</exception>
-    public static async Task<PostgresKeyStore> OpenAsync(string connectionString, IRecordSealer sealer, KeyStoreOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<PostgresKeyStore> OpenAsync(string connectionString, IRecordSealer sealer, KeyStoreOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
-        var store = new PostgresKeyStore(NpgsqlDataSource.Create(connectionString), sealer, options);
-        NpgsqlConnection? owner = null;
+        return OpenAsync(NpgsqlDataSource.Create(connectionString), sealer, options, cancellationToken);
+    }
+
+    /// <summary>As above, on connections from <paramref name="dataSource"/> (Npgsql's, or one that wraps it); the store disposes it.</summary>
+    internal static async Task<PostgresKeyStore> OpenAsync(DbDataSource dataSource, IRecordSealer sealer, KeyStoreOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        var store = new PostgresKeyStore(dataSource, sealer, options);
+        DbConnection? owner = null;
         try
         {
             owner = await store.dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -79,7 +86,7 @@ public sealed class PostgresKeyStore : SealedKeyStore
 
     private protected override ValueTask DisposeCoreAsync() => dataSource.DisposeAsync();
 
-    private static async Task ReleaseAsync(NpgsqlConnection owner)
+    private static async Task ReleaseAsync(DbConnection owner)
     {
         try
         {

@@ -45,9 +45,6 @@ public abstract partial class SealedKeyStore : IKeyStore
         clock = (options ?? new KeyStoreOptions()).TimeProvider;
     }
 
-    /// <summary>Test hook: called at "before-commit" (inside the transaction) and "after-commit" (outcome then treated as unknown).</summary>
-    internal Func<string, ValueTask>? FaultInjector { get; set; }
-
     /// <summary>The database this store owns, for messages (a file path, or a PostgreSQL database and schema).</summary>
     public abstract string Database { get; }
 
@@ -240,7 +237,6 @@ public abstract partial class SealedKeyStore : IKeyStore
                     await ExecuteAsync(
                         connection, transaction, "UPDATE threshold_state SET version = @version, sealed = @sealed WHERE id = 1", cancellationToken,
                         ("version", next.Version), ("sealed", next.Sealed)).ConfigureAwait(false);
-                    await InjectAsync("before-commit").ConfigureAwait(false);
                 }
                 catch
                 {
@@ -252,7 +248,6 @@ public abstract partial class SealedKeyStore : IKeyStore
                 {
                     // Not cancellable: a cancelled commit would leave its outcome unknown.
                     await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-                    await InjectAsync("after-commit").ConfigureAwait(false);
                 }
                 catch
                 {
@@ -269,14 +264,6 @@ public abstract partial class SealedKeyStore : IKeyStore
         finally
         {
             writeGate.Release();
-        }
-    }
-
-    private async ValueTask InjectAsync(string point)
-    {
-        if (FaultInjector is { } inject)
-        {
-            await inject(point).ConfigureAwait(false);
         }
     }
 

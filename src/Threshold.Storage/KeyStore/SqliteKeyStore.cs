@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Threshold.Storage.Internal;
@@ -16,11 +17,13 @@ public sealed class SqliteKeyStore : SealedKeyStore
 {
     private readonly string path;
     private readonly string connectionString;
+    private readonly Func<string, DbConnection> connections;
 
-    private SqliteKeyStore(string path, IRecordSealer sealer, KeyStoreOptions? options)
+    private SqliteKeyStore(string path, IRecordSealer sealer, KeyStoreOptions? options, Func<string, DbConnection> connections)
         : base(sealer, options)
     {
         this.path = path;
+        this.connections = connections;
         connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -33,13 +36,18 @@ public sealed class SqliteKeyStore : SealedKeyStore
     /// <summary>Opens (creating if needed) the store in the file <paramref name="path"/>.</summary>
     /// <exception cref="StorageInUseException">Another store has the file open.</exception>
     /// <exception cref="StorageIntegrityException">The file fails verification (see <see cref="KeyStoreOptions.VerifyOnOpen"/>).</exception>
-    public static async Task<SqliteKeyStore> OpenAsync(string path, IRecordSealer sealer, KeyStoreOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<SqliteKeyStore> OpenAsync(string path, IRecordSealer sealer, KeyStoreOptions? options = null, CancellationToken cancellationToken = default) =>
+        OpenAsync(path, sealer, options, connectionString => new SqliteConnection(connectionString), cancellationToken);
+
+    /// <summary>As above, with every connection made by <paramref name="connections"/> from the store's connection string (an unopened SQLite connection, or one that wraps it).</summary>
+    internal static async Task<SqliteKeyStore> OpenAsync(string path, IRecordSealer sealer, KeyStoreOptions? options, Func<string, DbConnection> connections, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(connections);
         var full = Path.GetFullPath(path);
         var lockFile = AcquireLock(full);
         CreateOwnerOnly(full, lockFile);
-        var store = new SqliteKeyStore(full, sealer, options);
+        var store = new SqliteKeyStore(full, sealer, options, connections);
         try
         {
             await using (var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
@@ -71,7 +79,7 @@ public sealed class SqliteKeyStore : SealedKeyStore
 
     private protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(connectionString);
+        var connection = connections(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -88,8 +96,9 @@ public sealed class SqliteKeyStore : SealedKeyStore
         }
     }
 
+    // Serializable, not deferred: Microsoft.Data.Sqlite begins it with BEGIN IMMEDIATE (the write lock up front).
     private protected override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false)); // BEGIN IMMEDIATE
+        ValueTask.FromResult(connection.BeginTransaction(IsolationLevel.Serializable));
 
     private protected override async ValueTask AfterDeletionAsync()
     {

@@ -1,3 +1,5 @@
+using Threshold.Storage.Tests.Support;
+
 namespace Threshold.Storage.Tests.KeyStore;
 
 public abstract partial class KeyStoreContract
@@ -62,10 +64,11 @@ public abstract partial class KeyStoreContract
     [Fact]
     public async Task AFailureBeforeCommitLeavesNoTrace()
     {
-        var store = await OpenAsync();
+        var faults = new DatabaseFaults();
+        var store = await OpenAsync(faults: faults);
         await store.PutAsync("shares", "k", "alice", Bytes("kept"), IKeyStore.Absent, Ct);
         await store.EnqueueAsync("presig", "p", Payloads("first"), Ct);
-        store.FaultInjector = point => point == "before-commit" ? throw new IOException("disk full") : ValueTask.CompletedTask;
+        faults.AfterStateWrite = () => new IOException("disk full");
 
         await Assert.ThrowsAsync<IOException>(() => store.PutAsync("shares", "k2", "alice", Bytes("lost"), IKeyStore.Absent, Ct));
         await Assert.ThrowsAsync<IOException>(() => store.PutAsync("shares", "k", "alice", Bytes("lost"), 1, Ct));
@@ -74,7 +77,7 @@ public abstract partial class KeyStoreContract
         await Assert.ThrowsAsync<IOException>(() => store.DeleteAsync("shares", "k", cancellationToken: Ct));
         await Assert.ThrowsAsync<IOException>(() => store.AppendAuditAsync("alice", "login", AuditOutcome.Failed, "", Ct));
 
-        store.FaultInjector = null;
+        faults.AfterStateWrite = null;
         Assert.Equal(2, await store.GetStateVersionAsync(Ct));
         Assert.Null(await store.GetAsync("shares", "k2", Ct));
         Assert.Equal("kept", await GetTextAsync(store, "shares", "k"));
@@ -94,17 +97,18 @@ public abstract partial class KeyStoreContract
     [Fact]
     public async Task ACommitWithUnknownOutcomeIsResolvedFromTheDatabase()
     {
-        var store = await OpenAsync();
+        var faults = new DatabaseFaults();
+        var store = await OpenAsync(faults: faults);
         var failOnce = true;
-        store.FaultInjector = point =>
+        faults.AfterCommit = () =>
         {
-            if (point == "after-commit" && failOnce)
+            if (!failOnce)
             {
-                failOnce = false;
-                throw new TimeoutException("connection lost while committing");
+                return null;
             }
 
-            return ValueTask.CompletedTask;
+            failOnce = false;
+            return new TimeoutException("connection lost while committing");
         };
 
         // The commit went through, but the caller saw an error.

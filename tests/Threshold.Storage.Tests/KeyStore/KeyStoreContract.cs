@@ -41,15 +41,15 @@ public abstract partial class KeyStoreContract : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Opens a store on this test's database.</summary>
-    private protected abstract Task<SealedKeyStore> OpenStoreCoreAsync(IRecordSealer sealer, KeyStoreOptions options);
+    /// <summary>Opens a store on this test's database; with <paramref name="faults"/>, on connections that fail as it says.</summary>
+    private protected abstract Task<SealedKeyStore> OpenStoreCoreAsync(IRecordSealer sealer, KeyStoreOptions options, DatabaseFaults? faults);
 
     /// <summary>A raw connection to this test's database.</summary>
     protected abstract Task<DbConnection> OpenRawAsync();
 
-    private protected async Task<SealedKeyStore> OpenAsync(IRecordSealer? sealer = null, bool verify = true)
+    private protected async Task<SealedKeyStore> OpenAsync(IRecordSealer? sealer = null, bool verify = true, DatabaseFaults? faults = null)
     {
-        var store = await OpenStoreCoreAsync(sealer ?? Sealer, new KeyStoreOptions { TimeProvider = Clock, VerifyOnOpen = verify });
+        var store = await OpenStoreCoreAsync(sealer ?? Sealer, new KeyStoreOptions { TimeProvider = Clock, VerifyOnOpen = verify }, faults);
         opened.Add(store);
         return store;
     }

@@ -19,8 +19,10 @@ public sealed class PostgresKeyStoreTests(PostgresServer server) : KeyStoreContr
         connectionString = await server.NewSchemaAsync(Ct);
     }
 
-    private protected override async Task<SealedKeyStore> OpenStoreCoreAsync(IRecordSealer sealer, KeyStoreOptions options) =>
-        await PostgresKeyStore.OpenAsync(connectionString, sealer, options, Ct);
+    private protected override async Task<SealedKeyStore> OpenStoreCoreAsync(IRecordSealer sealer, KeyStoreOptions options, DatabaseFaults? faults) =>
+        faults is null
+            ? await PostgresKeyStore.OpenAsync(connectionString, sealer, options, Ct)
+            : await PostgresKeyStore.OpenAsync(new FailingDataSource(NpgsqlDataSource.Create(connectionString), faults), sealer, options, Ct);
 
     protected override async Task<DbConnection> OpenRawAsync()
     {

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Threshold.Storage.Consensus;
 using Threshold.Storage.Sealing;
+using Threshold.Storage.Tests.Support;
 
 namespace Threshold.Storage.Tests.KeyStore;
 
@@ -19,8 +20,10 @@ public sealed class SqliteKeyStoreTests : KeyStoreContract
         directory.Delete(recursive: true);
     }
 
-    private protected override async Task<SealedKeyStore> OpenStoreCoreAsync(IRecordSealer sealer, KeyStoreOptions options) =>
-        await SqliteKeyStore.OpenAsync(DatabasePath, sealer, options, Ct);
+    private protected override async Task<SealedKeyStore> OpenStoreCoreAsync(IRecordSealer sealer, KeyStoreOptions options, DatabaseFaults? faults) =>
+        faults is null
+            ? await SqliteKeyStore.OpenAsync(DatabasePath, sealer, options, Ct)
+            : await SqliteKeyStore.OpenAsync(DatabasePath, sealer, options, connectionString => new FailingConnection(new SqliteConnection(connectionString), faults), Ct);
 
     protected override async Task<DbConnection> OpenRawAsync()
     {
