@@ -26,7 +26,7 @@ namespace Threshold.Storage.Consensus.Etcd;
 /// (etcd root) only: <c>unlocks/next</c>, <c>unlocks/journal/{seq:D19}</c>, <c>unlocks/users/{user}</c>
 /// (the user's epoch). Ids in keys are URI-escaped.
 /// </remarks>
-public sealed class EtcdConsensusStore : IConsensusStore, IDisposable
+public sealed class EtcdConsensusStore : IConsensusStore, IDisposable, IAsyncDisposable
 {
     /// <summary>How many times a write that lost a race re-reads and retries before giving up.</summary>
     private const int MaxRaces = 64;
@@ -357,6 +357,13 @@ public sealed class EtcdConsensusStore : IConsensusStore, IDisposable
 
         client.Dispose();
         leaseGate.Dispose();
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Names the node and the endpoints only.</summary>
