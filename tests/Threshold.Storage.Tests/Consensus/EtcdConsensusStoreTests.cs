@@ -200,6 +200,53 @@ public sealed class EtcdConsensusStoreTests(EtcdCluster cluster) : IAsyncLifetim
     }
 
     /// <summary>
+    /// The latency a login pays for the consensus round trips: AdmitLoginAttempt against the three members
+    /// over loopback TLS, sequential and with 8 concurrent callers (each call a fresh attempt of its own
+    /// user, so callers do not race for one key). 1,000 calls each with THRESHOLD_ETCD_BENCH=1 (for
+    /// docs/benchmarks.md §9), 100 otherwise; the figures go to the test output.
+    /// </summary>
+    [Fact]
+    public async Task AdmitLatencyIsMeasured()
+    {
+        var calls = Environment.GetEnvironmentVariable("THRESHOLD_ETCD_BENCH") == "1" ? 1_000 : 100;
+        var policy = new LoginBudgetPolicy(LoginBudgetPolicy.MaxBurst, TimeSpan.FromHours(1), TimeSpan.FromMinutes(10));
+        var node = Store("node-1");
+        await node.AdmitLoginAttemptAsync(Attempt("warm-up", 0, "node-1"), policy, Ct);
+
+        var sequential = new List<double>(calls);
+        for (var i = 0; i < calls; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await node.AdmitLoginAttemptAsync(Attempt($"seq-{i}", i, "node-1"), policy, Ct);
+            sequential.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        var concurrent = new ConcurrentBag<double>();
+        var wall = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async caller =>
+        {
+            for (var i = caller; i < calls; i += 8)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await node.AdmitLoginAttemptAsync(Attempt($"par-{i}", i, "node-1"), policy, Ct);
+                concurrent.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }));
+        wall.Stop();
+
+        TestContext.Current.SendDiagnosticMessage(
+            $"AdmitLoginAttempt over 3 etcd members, loopback TLS, {calls} calls: sequential p50 {Percentile(sequential, 50):0.00} ms p99 {Percentile(sequential, 99):0.00} ms; " +
+            $"8 concurrent p50 {Percentile(concurrent, 50):0.00} ms p99 {Percentile(concurrent, 99):0.00} ms, {calls / wall.Elapsed.TotalSeconds:0} admits/s");
+        Assert.Equal(calls, concurrent.Count);
+    }
+
+    private static double Percentile(IEnumerable<double> samples, int percentile)
+    {
+        var sorted = samples.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>
     /// Up to 8 callers guess concurrently with fresh attempt ids, round robin over <paramref name="stores"/>,
     /// until the budget locks them out; a call that fails for want of a quorum is retried with the same
     /// attempt id (so that a guess charged just before the failure shows as AlreadyServed, not twice).
