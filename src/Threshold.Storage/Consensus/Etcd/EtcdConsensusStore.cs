@@ -106,23 +106,13 @@ public sealed class EtcdConsensusStore : IConsensusStore, IDisposable, IAsyncDis
         }
 
         ArgumentNullException.ThrowIfNull(policy);
-        var key = LoginKey(Node, user);
-        for (var race = 0; race < MaxRaces; race++)
-        {
-            var (stored, revision, counter) = await ReadOwnAsync(key, cancellationToken).ConfigureAwait(false);
-            var own = stored is null ? NodeLoginRecord.Empty : LoginRecordCodec.Decode(stored);
-            if (LoginLedger.Refund(own, attemptId.Span, policy, clock.GetUtcNow().ToUnixTimeMilliseconds()) is not { } refunded)
-            {
-                return false;
-            }
-
-            if (await PutIfAsync(key, revision, values.Sign(key, LoginRecordCodec.Encode(refunded), counter), cancellationToken).ConfigureAwait(false))
-            {
-                return true;
-            }
-        }
-
-        throw new ConsensusUnavailableException($"lost {MaxRaces} races for this node's login log of {user}");
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        return await UpdateOwnAsync(
+            LoginKey(Node, user),
+            stored => LoginLedger.Refund(stored is null ? NodeLoginRecord.Empty : LoginRecordCodec.Decode(stored), attemptId.Span, policy, now) is { } refunded
+                ? LoginRecordCodec.Encode(refunded)
+                : null,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -156,25 +146,12 @@ public sealed class EtcdConsensusStore : IConsensusStore, IDisposable, IAsyncDis
     /// <inheritdoc />
     public async Task MarkLoginUnlocksAuditedAsync(string node, long sequence, CancellationToken cancellationToken = default)
     {
-        Names.Id(node, nameof(node));
         Own(node);
         ArgumentOutOfRangeException.ThrowIfNegative(sequence);
-        var key = NodeKey(Node, "unlock-cursor");
-        for (var race = 0; race < MaxRaces; race++)
-        {
-            var (stored, revision, counter) = await ReadOwnAsync(key, cancellationToken).ConfigureAwait(false);
-            if (stored is not null && long.Parse(stored, CultureInfo.InvariantCulture) >= sequence)
-            {
-                return; // never moves back
-            }
-
-            if (await PutIfAsync(key, revision, values.Sign(key, sequence.ToString(CultureInfo.InvariantCulture), counter), cancellationToken).ConfigureAwait(false))
-            {
-                return;
-            }
-        }
-
-        throw new ConsensusUnavailableException($"lost {MaxRaces} races for this node's unlock cursor");
+        await UpdateOwnAsync(
+            NodeKey(Node, "unlock-cursor"),
+            stored => stored is not null && long.Parse(stored, CultureInfo.InvariantCulture) >= sequence ? null : sequence.ToString(CultureInfo.InvariantCulture), // never moves back
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Counts every node's live login state and deletes this node's logs that can matter no more.</summary>
@@ -240,34 +217,18 @@ public sealed class EtcdConsensusStore : IConsensusStore, IDisposable, IAsyncDis
     /// <inheritdoc />
     public async Task PublishStateVersionAsync(string node, long version, CancellationToken cancellationToken = default)
     {
-        Names.Id(node, nameof(node));
         Own(node);
         ArgumentOutOfRangeException.ThrowIfNegative(version);
-        var key = NodeKey(Node, "state-version");
-        for (var race = 0; race < MaxRaces; race++)
-        {
-            var (stored, revision, counter) = await ReadOwnAsync(key, cancellationToken).ConfigureAwait(false);
-            if (stored is not null)
+        await UpdateOwnAsync(
+            NodeKey(Node, "state-version"),
+            stored =>
             {
-                var published = long.Parse(stored, CultureInfo.InvariantCulture);
-                if (published > version)
-                {
-                    throw new StaleStateVersionException(node, published, version);
-                }
-
-                if (published == version)
-                {
-                    return;
-                }
-            }
-
-            if (await PutIfAsync(key, revision, values.Sign(key, version.ToString(CultureInfo.InvariantCulture), counter), cancellationToken).ConfigureAwait(false))
-            {
-                return;
-            }
-        }
-
-        throw new ConsensusUnavailableException($"lost {MaxRaces} races publishing the state version of {node}");
+                var published = stored is null ? -1 : long.Parse(stored, CultureInfo.InvariantCulture);
+                return published > version ? throw new StaleStateVersionException(node, published, version)
+                    : published == version ? null
+                    : version.ToString(CultureInfo.InvariantCulture);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -282,7 +243,6 @@ public sealed class EtcdConsensusStore : IConsensusStore, IDisposable, IAsyncDis
     /// <summary>Puts this node's signed time under its lease (granting a new lease when the last one lapsed).</summary>
     public async Task HeartbeatAsync(string node, CancellationToken cancellationToken = default)
     {
-        Names.Id(node, nameof(node));
         Own(node);
         var key = NodeKey(Node, "heartbeat");
         await leaseGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -371,8 +331,10 @@ public sealed class EtcdConsensusStore : IConsensusStore, IDisposable, IAsyncDis
 
     private static DateTimeOffset Milliseconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
 
+    /// <summary>Checks that <paramref name="node"/> is a well-formed id and this store's node (the only one it writes for).</summary>
     private void Own(string node)
     {
+        Names.Id(node, nameof(node));
         if (!string.Equals(node, Node, StringComparison.Ordinal))
         {
             throw new ArgumentException($"this store writes for node {Node} only, not {node}", nameof(node));
@@ -426,6 +388,30 @@ public sealed class EtcdConsensusStore : IConsensusStore, IDisposable, IAsyncDis
         txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = Key(key), Value = ByteString.CopyFrom(values.Sign(key, body, view.OwnCounter)) } });
         var response = await CallAsync(options.CallTimeout, deadline => client.TransactionAsync(txn, deadline: deadline, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
         return response.Succeeded;
+    }
+
+    /// <summary>
+    /// Read-modify-write of one of this node's keys: <paramref name="change"/> gets the stored body (null:
+    /// absent) and returns the new one, or null to write nothing (then false). Retried when another writer
+    /// (a second instance of this node, or root) got in between.
+    /// </summary>
+    private async Task<bool> UpdateOwnAsync(string key, Func<string?, string?> change, CancellationToken cancellationToken)
+    {
+        for (var race = 0; race < MaxRaces; race++)
+        {
+            var (stored, revision, counter) = await ReadOwnAsync(key, cancellationToken).ConfigureAwait(false);
+            if (change(stored) is not { } body)
+            {
+                return false;
+            }
+
+            if (await PutIfAsync(key, revision, values.Sign(key, body, counter), cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+
+        throw new ConsensusUnavailableException($"lost {MaxRaces} races for {key}");
     }
 
     private async Task<(string? Body, long Revision, long Counter)> ReadOwnAsync(string key, CancellationToken cancellationToken) =>
