@@ -85,6 +85,10 @@ public sealed class EtcdCluster : IAsyncLifetime
         CallTimeout = callTimeout ?? TimeSpan.FromSeconds(10),
     };
 
+    /// <summary>PEM files of <paramref name="user"/>'s client certificate and key, and of the CA (for node configurations).</summary>
+    public (string Certificate, string Key, string Ca) PemFiles(string user) =>
+        (Path.Combine(directory!, $"{user}.crt"), Path.Combine(directory!, $"{user}.key"), Path.Combine(directory!, "ca.crt"));
+
     /// <summary>A store for <paramref name="node"/> under <paramref name="prefix"/>.</summary>
     public EtcdConsensusStore Store(string node, string prefix, TimeProvider? clock = null, IReadOnlyList<string>? endpoints = null, TimeSpan? callTimeout = null) =>
         EtcdConsensusStore.Connect(Options(node, prefix, endpoints, callTimeout), node, Identities[node], Identities, clock);
@@ -295,6 +299,8 @@ public sealed class EtcdCluster : IAsyncLifetime
         foreach (var user in NodeIds.Prepend("root"))
         {
             using var issued = Issue(user, server: false, out var key);
+            File.WriteAllText(Path.Combine(directory!, $"{user}.crt"), issued.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(directory!, $"{user}.key"), key.ExportPkcs8PrivateKeyPem());
 
             // Through PKCS#12 so that the TLS stack gets a certificate whose key it can use on every platform.
             clients[user] = X509CertificateLoader.LoadPkcs12(issued.Export(X509ContentType.Pkcs12), null);
