@@ -58,7 +58,7 @@ internal sealed class FaultyConsensusStore(IConsensusStore inner) : IConsensusSt
 
     public Task<LoginAdmission> AdmitLoginAttemptAsync(LoginAttempt attempt, LoginBudgetPolicy policy, CancellationToken cancellationToken = default) => Reach(() => inner.AdmitLoginAttemptAsync(attempt, policy, cancellationToken));
 
-    public Task<bool> RefundLoginAttemptAsync(string user, ReadOnlyMemory<byte> attemptId, LoginBudgetPolicy policy, CancellationToken cancellationToken = default) => Reach(() => inner.RefundLoginAttemptAsync(user, attemptId, policy, cancellationToken));
+    public Task<bool> RefundLoginAttemptAsync(string user, ReadOnlyMemory<byte> attemptId, string node, LoginBudgetPolicy policy, CancellationToken cancellationToken = default) => Reach(() => inner.RefundLoginAttemptAsync(user, attemptId, node, policy, cancellationToken));
 
     public Task<LoginBudgetState> LoginBudgetAsync(string user, LoginBudgetPolicy policy, CancellationToken cancellationToken = default) => Reach(() => inner.LoginBudgetAsync(user, policy, cancellationToken));
 

@@ -102,7 +102,7 @@ public sealed class RestartTests
         throw new InvalidOperationException("no free port range");
     }
 
-    private static async Task SignAndVerifyAsync(ThresholdClient client, KeyInfo key, string text, CancellationToken ct)
+    internal static async Task SignAndVerifyAsync(ThresholdClient client, KeyInfo key, string text, CancellationToken ct)
     {
         for (var i = 0; i < 2; i++)
         {

@@ -3,9 +3,10 @@ using Threshold.Storage.Consensus;
 namespace Threshold.Node.Sessions;
 
 /// <summary>
-/// The cluster's login budget, kept in the consensus store: one token bucket per user shared by every
-/// node, one charge per login attempt however many nodes answer it (the attempt record admits each
-/// node once, and only for the attempt's one blinded element), one refund when a KE3 proves the password.
+/// The cluster's login budget, kept in the consensus store: one token bucket per user replayed over every
+/// node's attempt log, one charge per login attempt however many nodes answer it (each node logs the
+/// attempt once, and only for the attempt's one blinded element); when a KE3 proves the password the node
+/// refunds its own part, and the attempt leaves the budget once every node that answered it has.
 /// Under it, the node's own <see cref="LocalLoginBudget"/> charges every KE1 this node answers, so that
 /// a consensus store that lied would still leave each node limiting what it answers.
 /// </summary>
@@ -55,7 +56,7 @@ public sealed class ConsensusLoginBudget : ILoginBudget
     public async Task RefundAsync(LoginAttempt attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
-        await consensus.RefundLoginAttemptAsync(attempt.User, attempt.Id.ToArray(), Policy, cancellationToken).ConfigureAwait(false);
+        await consensus.RefundLoginAttemptAsync(attempt.User, attempt.Id.ToArray(), attempt.Node, Policy, cancellationToken).ConfigureAwait(false);
         await local.RefundAsync(attempt, cancellationToken).ConfigureAwait(false);
     }
 

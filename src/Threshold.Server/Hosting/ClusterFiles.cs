@@ -49,13 +49,28 @@ public sealed record ClusterFile(int Threshold, string OpaqueSuite, IReadOnlyLis
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 }
 
+/// <summary>How a node reaches the cluster's etcd (the consensus store across machines).</summary>
+/// <param name="Endpoints">The etcd members' client URLs (https://host:port).</param>
+/// <param name="ClientCertificate">PEM file of the node's etcd client certificate; its CN is the node id (its etcd user).</param>
+/// <param name="ClientKey">PEM file of that certificate's private key.</param>
+/// <param name="TrustedCa">PEM file of the CA that issued the etcd members' certificates.</param>
+/// <param name="Prefix">The key prefix of this cluster.</param>
+/// <param name="CallTimeoutSeconds">How long one etcd call may wait for a quorum; past it the node refuses the login (or the signature).</param>
+public sealed record EtcdConsensusConfig(
+    IReadOnlyList<string> Endpoints,
+    string ClientCertificate,
+    string ClientKey,
+    string TrustedCa,
+    string Prefix = "/threshold/v1/",
+    double CallTimeoutSeconds = 5);
+
 /// <summary><c>node-N.json</c>: how one node runs.</summary>
 /// <param name="NodeId">Its name in the cluster file.</param>
 /// <param name="ClusterFile">Path of cluster.json.</param>
 /// <param name="DataDirectory">Where its storage key and (for SQLite) database live.</param>
 /// <param name="Listen">Address to listen on, e.g. 127.0.0.1:7101.</param>
 /// <param name="PostgresConnectionString">Use PostgreSQL instead of SQLite when set.</param>
-/// <param name="ConsensusFile">The consensus store shared by the cluster's nodes (a SQLite file on one host).</param>
+/// <param name="ConsensusFile">The consensus store shared by the cluster's nodes on one host (a SQLite file); ignored when <paramref name="Etcd"/> is set.</param>
 /// <param name="LoginBurst">The login budget's burst: attempts a user may make at once (the cluster's, kept in the consensus store).</param>
 /// <param name="LoginRefillInterval">The time in which a user wins one attempt back, e.g. "08:00:00".</param>
 /// <param name="Level">Paillier level, "2048" or "3072".</param>
@@ -66,6 +81,7 @@ public sealed record ClusterFile(int Threshold, string OpaqueSuite, IReadOnlyLis
 /// </param>
 /// <param name="Reflection">Whether gRPC server reflection lists the node's services (off by default: a node
 /// answers only the aggregator, which knows the contract).</param>
+/// <param name="Etcd">The cluster's etcd, when the consensus store is etcd (nodes on separate machines).</param>
 public sealed record NodeConfig(
     string NodeId,
     string ClusterFile,
@@ -77,7 +93,8 @@ public sealed record NodeConfig(
     TimeSpan? LoginRefillInterval = null,
     string Level = "2048",
     double HeartbeatSeconds = 1,
-    bool Reflection = false)
+    bool Reflection = false,
+    EtcdConsensusConfig? Etcd = null)
 {
     /// <summary>The login budget this configuration asks for (the defaults of <see cref="LoginBudgetPolicy.Default"/> where unset).</summary>
     [JsonIgnore]
@@ -93,6 +110,12 @@ public sealed record NodeConfig(
             ClusterFile = Path.GetFullPath(config.ClusterFile, directory),
             DataDirectory = Path.GetFullPath(config.DataDirectory, directory),
             ConsensusFile = config.ConsensusFile is null ? null : Path.GetFullPath(config.ConsensusFile, directory),
+            Etcd = config.Etcd is not { } etcd ? null : etcd with
+            {
+                ClientCertificate = Path.GetFullPath(etcd.ClientCertificate, directory),
+                ClientKey = Path.GetFullPath(etcd.ClientKey, directory),
+                TrustedCa = Path.GetFullPath(etcd.TrustedCa, directory),
+            },
         };
     }
 }

@@ -32,6 +32,12 @@ public static class LoginUnlock
             throw new ArgumentException($"the reason is at most {MaxReasonLength} characters, on one line", nameof(reason));
         }
 
+        if (config.Etcd is not null)
+        {
+            // With etcd the journal is the operator's alone (etcd root): a node's certificate may not write it.
+            throw new InvalidOperationException($"node {config.NodeId} uses etcd: unlock as the etcd root (EtcdAccess.UnlockLoginAsync), not with a node's certificate");
+        }
+
         if (config.ConsensusFile is not { } file)
         {
             throw new InvalidOperationException($"node {config.NodeId} has no consensus store: its login budget lives in its memory, and restarting it clears it");

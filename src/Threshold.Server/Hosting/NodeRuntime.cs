@@ -16,6 +16,7 @@ using Threshold.Primes;
 using Threshold.Server.Rpc;
 using Threshold.Storage;
 using Threshold.Storage.Consensus;
+using Threshold.Storage.Consensus.Etcd;
 using Threshold.Storage.Sealing;
 
 namespace Threshold.Server.Hosting;
@@ -109,7 +110,7 @@ public sealed class NodeRuntime : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(loggers);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(config.HeartbeatSeconds, 0);
         var logger = loggers.CreateLogger("Threshold.Node");
-        ServerLog.NodeStarting(logger, config.NodeId, config.PostgresConnectionString is null ? "sqlite" : "postgresql", config.ConsensusFile is null ? "none" : "sqlite");
+        ServerLog.NodeStarting(logger, config.NodeId, config.PostgresConnectionString is null ? "sqlite" : "postgresql", config.Etcd is not null ? "etcd" : config.ConsensusFile is null ? "none" : "sqlite");
         var cluster = ClusterFile.Load(config.ClusterFile);
         var store = await OpenStoreAsync(config, cancellationToken).ConfigureAwait(false);
         IConsensusStore? consensus = null;
@@ -126,9 +127,9 @@ public sealed class NodeRuntime : IAsyncDisposable
 
             var health = new HealthState();
             IStateFreshness freshness = NoStateFreshness.Instance;
-            if (config.ConsensusFile is { } file)
+            consensus = await OpenConsensusAsync(config, cluster, secrets.Identity, cancellationToken).ConfigureAwait(false);
+            if (consensus is not null)
             {
-                consensus = await SqliteConsensusStore.OpenAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false);
                 var own = await store.GetStateVersionAsync(cancellationToken).ConfigureAwait(false);
                 if (await consensus.StateVersionAsync(config.NodeId, cancellationToken).ConfigureAwait(false) is { } published && published > own)
                 {
@@ -224,6 +225,40 @@ public sealed class NodeRuntime : IAsyncDisposable
 
         stopping.Dispose();
         ServerLog.NodeStopped(logger, NodeId);
+    }
+
+    /// <summary>
+    /// The consensus store the configuration names: etcd (the node's own prefix, its values signed with its
+    /// identity key, every member's signing key to check theirs), else the SQLite file, else none.
+    /// </summary>
+    private static async Task<IConsensusStore?> OpenConsensusAsync(NodeConfig config, ClusterFile cluster, NodeIdentity identity, CancellationToken cancellationToken)
+    {
+        if (config.Etcd is { } etcd)
+        {
+            var verifiers = cluster.Nodes.ToDictionary(
+                n => n.NodeId,
+                n =>
+                {
+                    var key = ECDsa.Create();
+                    key.ImportSubjectPublicKeyInfo(Convert.FromBase64String(n.SigningKey), out _);
+                    return key;
+                },
+                StringComparer.Ordinal);
+            var options = new EtcdConnectionOptions
+            {
+                Endpoints = etcd.Endpoints,
+                ClientCertificate = X509Certificate2.CreateFromPemFile(etcd.ClientCertificate, etcd.ClientKey),
+                TrustedCa = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(etcd.TrustedCa, cancellationToken).ConfigureAwait(false)),
+                Prefix = etcd.Prefix,
+                CallTimeout = TimeSpan.FromSeconds(etcd.CallTimeoutSeconds),
+            };
+            // The store's own copy of the signing key: it signs from its own threads and outlives the node service.
+            var signer = ECDsa.Create();
+            signer.ImportPkcs8PrivateKey(identity.Signing.ExportPkcs8PrivateKey(), out _);
+            return EtcdConsensusStore.Connect(options, config.NodeId, signer, verifiers);
+        }
+
+        return config.ConsensusFile is { } file ? await SqliteConsensusStore.OpenAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false) : null;
     }
 
     internal static async Task<IKeyStore> OpenStoreAsync(NodeConfig config, CancellationToken cancellationToken)

@@ -2,36 +2,35 @@ namespace Threshold.Storage.Consensus;
 
 /// <summary>
 /// The small amount of state the nodes of a cluster share: the per-user login budget (a refilling token
-/// bucket, one record per login attempt so that an attempt is charged once however many nodes answer
-/// it, and a journal of operator unlocks), each node's published state version (rollback detection),
-/// and node liveness.
+/// bucket replayed over per-node attempt logs, <see cref="LoginLedger"/>, and a journal of operator
+/// unlocks), each node's published state version (rollback detection), and node liveness.
 /// </summary>
 /// <remarks>
-/// Every operation touches a few keys (or reads a prefix), so a clustered implementation maps each onto
-/// one compare-and-swap transaction: on etcd, admitting an attempt is "read the user's bucket key and the
-/// attempt key with their mod revisions, then write the new bucket and the attempt (with its node) if
-/// both revisions are unchanged" (retried on contention), attempt keys carry a lease of the attempt
-/// lifetime and bucket keys one that ends when the bucket is full again, so expiry costs nothing; a
-/// version publication is "put if the stored version is not greater", a heartbeat is a put under the
-/// node's lease. Node ids and user ids are 1–256 characters without control characters; attempt ids 16
-/// bytes.
+/// Every value a node writes is its own: its attempt log for a user, its state version, its heartbeat,
+/// its place in the unlock journal. A clustered implementation (etcd) gives each node a key prefix only it
+/// may write and has it sign what it writes, so nodes never overwrite one another; admitting an attempt is
+/// "read every node's log for the user and the user's unlock epoch, decide, then write this node's log if
+/// none of them changed" (one compare-and-swap transaction, retried on contention). Node ids and user ids
+/// are 1–256 characters without control characters; attempt ids 16 bytes.
 /// </remarks>
 public interface IConsensusStore
 {
     /// <summary>
-    /// Admits one node's part in a login attempt, in one transaction: drops expired attempt records and
-    /// full budgets; if the attempt is new, takes one attempt from the user's budget (or refuses,
-    /// storing nothing, when it is empty) and records the attempt with its binding; if the attempt is
-    /// known, admits the node without charging again, unless this node already answered it or the
-    /// binding differs. The store's clock decides.
+    /// Admits one node's part in a login attempt, in one transaction: if no node recorded the attempt
+    /// (within its lifetime), takes one attempt from the user's budget (or refuses, storing nothing, when
+    /// it is empty) and records it in the node's log; if another node recorded it, the node joins it
+    /// (records it too, charging nothing more), unless this node already answered it or the binding
+    /// differs. The clock of the store (of the admitting node, for a clustered store) decides.
     /// </summary>
     Task<LoginAdmission> AdmitLoginAttemptAsync(LoginAttempt attempt, LoginBudgetPolicy policy, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Gives back the attempt a successful login was charged, once per attempt however many nodes ask;
-    /// true when this call gave it back. An attempt whose record has expired is not refunded.
+    /// Gives back <paramref name="node"/>'s part in the attempt a successful login was charged: true when
+    /// the node had answered it and had not refunded it yet. The attempt leaves the budget once every node
+    /// that answered it has refunded its part, so one node cannot give back what others charged. An
+    /// attempt past its lifetime is not refunded.
     /// </summary>
-    Task<bool> RefundLoginAttemptAsync(string user, ReadOnlyMemory<byte> attemptId, LoginBudgetPolicy policy, CancellationToken cancellationToken = default);
+    Task<bool> RefundLoginAttemptAsync(string user, ReadOnlyMemory<byte> attemptId, string node, LoginBudgetPolicy policy, CancellationToken cancellationToken = default);
 
     /// <summary>The user's budget now (a read; charges nothing).</summary>
     Task<LoginBudgetState> LoginBudgetAsync(string user, LoginBudgetPolicy policy, CancellationToken cancellationToken = default);
@@ -48,7 +47,7 @@ public interface IConsensusStore
     /// <summary>Records that <paramref name="node"/> audited the journal up to <paramref name="sequence"/> (never moves back).</summary>
     Task MarkLoginUnlocksAuditedAsync(string node, long sequence, CancellationToken cancellationToken = default);
 
-    /// <summary>Drops expired attempt records and full budgets, and counts what remains.</summary>
+    /// <summary>Drops what can no longer matter (expired attempts of full budgets) as far as the store may, and counts what is live.</summary>
     Task<LoginStoreUsage> SweepLoginStateAsync(CancellationToken cancellationToken = default);
 
     /// <summary>

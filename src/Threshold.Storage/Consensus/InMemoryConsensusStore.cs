@@ -12,10 +12,8 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
     private readonly Lock gate = new();
     private readonly Dictionary<string, long> versions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> heartbeats = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> budgets = new(StringComparer.Ordinal);            // user → tat (ms), only while not full
-    private readonly PriorityQueue<string, long> budgetExpiry = new();                           // (user, a tat it had); stale entries are skipped
-    private readonly Dictionary<(string User, string Attempt), AttemptRecord> attempts = [];
-    private readonly PriorityQueue<(string User, string Attempt), long> attemptExpiry = new();
+    private readonly Dictionary<string, Dictionary<string, NodeLoginRecord>> logins = new(StringComparer.Ordinal); // user → node → its log
+    private readonly Dictionary<string, long> epochs = new(StringComparer.Ordinal);                                   // user → last unlock sequence
     private readonly List<LoginUnlock> unlocks = [];
     private readonly Dictionary<string, long> unlockCursors = new(StringComparer.Ordinal);
 
@@ -25,58 +23,36 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(policy);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var key = (attempt.User, Convert.ToHexStringLower(attempt.Id));
         lock (gate)
         {
-            Sweep(now);
-            if (attempts.TryGetValue(key, out var known))
+            var records = Records(attempt.User);
+            var (admission, updated) = LoginLedger.Admit(records, epochs.GetValueOrDefault(attempt.User), attempt, policy, now);
+            if (updated is not null)
             {
-                var (left, next) = LoginBucket.Peek(StoredTat(attempt.User), now, policy);
-                var outcome = !known.Binding.AsSpan().SequenceEqual(attempt.Binding) ? LoginAdmissionOutcome.BindingMismatch
-                    : !known.Nodes.Add(attempt.Node) ? LoginAdmissionOutcome.AlreadyServed
-                    : LoginAdmissionOutcome.Joined;
-                return Task.FromResult(new LoginAdmission(outcome, left, left == 0 ? At(next) : null));
+                records[attempt.Node] = updated;
             }
 
-            var (admitted, tat, tokensLeft, nextToken) = LoginBucket.Charge(StoredTat(attempt.User), now, policy);
-            if (!admitted)
-            {
-                return Task.FromResult(new LoginAdmission(LoginAdmissionOutcome.Locked, 0, At(nextToken)));
-            }
-
-            SetTat(attempt.User, tat);
-            var expires = now + LoginBucket.Milliseconds(policy.AttemptLifetime);
-            attempts[key] = new AttemptRecord(attempt.Binding.ToArray(), new HashSet<string>(StringComparer.Ordinal) { attempt.Node }, expires);
-            attemptExpiry.Enqueue(key, expires);
-            return Task.FromResult(new LoginAdmission(LoginAdmissionOutcome.Charged, tokensLeft, tokensLeft == 0 ? At(nextToken) : null));
+            return Task.FromResult(admission);
         }
     }
 
     /// <inheritdoc />
-    public Task<bool> RefundLoginAttemptAsync(string user, ReadOnlyMemory<byte> attemptId, LoginBudgetPolicy policy, CancellationToken cancellationToken = default)
+    public Task<bool> RefundLoginAttemptAsync(string user, ReadOnlyMemory<byte> attemptId, string node, LoginBudgetPolicy policy, CancellationToken cancellationToken = default)
     {
         Names.Id(user, nameof(user));
+        Names.Id(node, nameof(node));
         CheckAttemptId(attemptId.Span);
         ArgumentNullException.ThrowIfNull(policy);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         lock (gate)
         {
-            Sweep(now);
-            if (!attempts.TryGetValue((user, Convert.ToHexStringLower(attemptId.Span)), out var record) || record.Refunded)
+            if (!logins.TryGetValue(user, out var records) || !records.TryGetValue(node, out var own)
+                || LoginLedger.Refund(own, attemptId.Span, policy, now) is not { } refunded)
             {
                 return Task.FromResult(false);
             }
 
-            record.Refunded = true;
-            if (LoginBucket.Refund(StoredTat(user), now, policy) is { } tat)
-            {
-                SetTat(user, tat);
-            }
-            else
-            {
-                budgets.Remove(user);
-            }
-
+            records[node] = refunded;
             return Task.FromResult(true);
         }
     }
@@ -89,8 +65,8 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         lock (gate)
         {
-            var (left, next) = LoginBucket.Peek(StoredTat(user), now, policy);
-            return Task.FromResult(new LoginBudgetState(left, At(next)));
+            var records = logins.TryGetValue(user, out var found) ? found.Values : Enumerable.Empty<NodeLoginRecord>();
+            return Task.FromResult(LoginLedger.Budget(records, epochs.GetValueOrDefault(user), policy, now));
         }
     }
 
@@ -103,9 +79,9 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
         var now = Milliseconds(clock.GetUtcNow());
         lock (gate)
         {
-            budgets.Remove(user);
             var unlock = new LoginUnlock(unlocks.Count + 1, user, now, by, reason);
             unlocks.Add(unlock);
+            epochs[user] = unlock.Sequence; // a new epoch: what was charged before stops counting
             return Task.FromResult(unlock.Sequence);
         }
     }
@@ -141,8 +117,22 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         lock (gate)
         {
-            Sweep(now);
-            return Task.FromResult(new LoginStoreUsage(budgets.Count, attempts.Count, attempts.Values.Sum(a => (long)a.Nodes.Count), unlocks.Count));
+            long budgets = 0, attempts = 0, attemptNodes = 0;
+            foreach (var (user, records) in logins.ToList())
+            {
+                var (spent, live, liveNodes) = LoginLedger.Usage(records.Values, epochs.GetValueOrDefault(user), now);
+                if (!spent && live == 0)
+                {
+                    logins.Remove(user); // a full budget and no live attempt: nothing left to remember
+                    continue;
+                }
+
+                budgets += spent ? 1 : 0;
+                attempts += live;
+                attemptNodes += liveNodes;
+            }
+
+            return Task.FromResult(new LoginStoreUsage(budgets, attempts, attemptNodes, unlocks.Count));
         }
     }
 
@@ -215,48 +205,15 @@ public sealed class InMemoryConsensusStore(TimeProvider? timeProvider = null) : 
         }
     }
 
-    private static DateTimeOffset? At(long? unixMilliseconds) => unixMilliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-
-    private long? StoredTat(string user) => budgets.TryGetValue(user, out var tat) ? tat : null;
-
-    private void SetTat(string user, long tat)
+    private Dictionary<string, NodeLoginRecord> Records(string user)
     {
-        budgets[user] = tat;
-        budgetExpiry.Enqueue(user, tat);
-    }
-
-    /// <summary>Forgets attempts past their lifetime and budgets that are full again (called under the gate).</summary>
-    private void Sweep(long now)
-    {
-        while (attemptExpiry.TryPeek(out var key, out var expires) && expires <= now)
+        if (!logins.TryGetValue(user, out var records))
         {
-            attemptExpiry.Dequeue();
-            if (attempts.TryGetValue(key, out var record) && record.Expires <= now)
-            {
-                attempts.Remove(key);
-            }
+            logins[user] = records = new Dictionary<string, NodeLoginRecord>(StringComparer.Ordinal);
         }
 
-        while (budgetExpiry.TryPeek(out var user, out var tat) && tat <= now)
-        {
-            budgetExpiry.Dequeue();
-            if (budgets.TryGetValue(user, out var current) && current <= now)
-            {
-                budgets.Remove(user);
-            }
-        }
+        return records;
     }
 
     private static DateTimeOffset Milliseconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
-
-    private sealed class AttemptRecord(byte[] binding, HashSet<string> nodes, long expires)
-    {
-        public byte[] Binding { get; } = binding;
-
-        public HashSet<string> Nodes { get; } = nodes;
-
-        public long Expires { get; } = expires;
-
-        public bool Refunded { get; set; }
-    }
 }

@@ -56,53 +56,15 @@ public sealed class SqliteConsensusStore : IConsensusStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(policy);
-        var id = attempt.Id.ToArray();
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
-        await SweepAsync(connection, transaction, now, cancellationToken).ConfigureAwait(false);
-        var storedTat = await ScalarAsync(connection, transaction, "SELECT tat_ms FROM consensus_login_budgets WHERE usr = @usr", cancellationToken, ("usr", attempt.User)).ConfigureAwait(false);
-        LoginAdmission admission;
-        await using (var command = Command(connection, transaction, "SELECT binding FROM consensus_login_attempts WHERE usr = @usr AND attempt = @attempt", ("usr", attempt.User), ("attempt", id)))
+        var records = await RecordsAsync(connection, transaction, attempt.User, cancellationToken).ConfigureAwait(false);
+        var epoch = await EpochAsync(connection, transaction, attempt.User, cancellationToken).ConfigureAwait(false);
+        var (admission, updated) = LoginLedger.Admit(records, epoch, attempt, policy, now);
+        if (updated is not null)
         {
-            var binding = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
-            if (binding is not null)
-            {
-                var (left, next) = LoginBucket.Peek(storedTat, now, policy);
-                var outcome = LoginAdmissionOutcome.BindingMismatch;
-                if (binding.AsSpan().SequenceEqual(attempt.Binding))
-                {
-                    var added = await ExecuteAsync(
-                        connection, transaction,
-                        "INSERT INTO consensus_login_attempt_nodes (usr, attempt, node, expires_ms) SELECT usr, attempt, @node, expires_ms FROM consensus_login_attempts WHERE usr = @usr AND attempt = @attempt ON CONFLICT DO NOTHING",
-                        cancellationToken, ("usr", attempt.User), ("attempt", id), ("node", attempt.Node)).ConfigureAwait(false);
-                    outcome = added == 1 ? LoginAdmissionOutcome.Joined : LoginAdmissionOutcome.AlreadyServed;
-                }
-
-                admission = new LoginAdmission(outcome, left, left == 0 ? At(next) : null);
-            }
-            else
-            {
-                var (admitted, tat, tokensLeft, nextToken) = LoginBucket.Charge(storedTat, now, policy);
-                if (!admitted)
-                {
-                    admission = new LoginAdmission(LoginAdmissionOutcome.Locked, 0, At(nextToken));
-                }
-                else
-                {
-                    var expires = now + LoginBucket.Milliseconds(policy.AttemptLifetime);
-                    await SetTatAsync(connection, transaction, attempt.User, tat, cancellationToken).ConfigureAwait(false);
-                    await ExecuteAsync(
-                        connection, transaction,
-                        "INSERT INTO consensus_login_attempts (usr, attempt, binding, expires_ms, refunded) VALUES (@usr, @attempt, @binding, @expires, 0)",
-                        cancellationToken, ("usr", attempt.User), ("attempt", id), ("binding", attempt.Binding.ToArray()), ("expires", expires)).ConfigureAwait(false);
-                    await ExecuteAsync(
-                        connection, transaction,
-                        "INSERT INTO consensus_login_attempt_nodes (usr, attempt, node, expires_ms) VALUES (@usr, @attempt, @node, @expires)",
-                        cancellationToken, ("usr", attempt.User), ("attempt", id), ("node", attempt.Node), ("expires", expires)).ConfigureAwait(false);
-                    admission = new LoginAdmission(LoginAdmissionOutcome.Charged, tokensLeft, tokensLeft == 0 ? At(nextToken) : null);
-                }
-            }
+            await WriteRecordAsync(connection, transaction, attempt.User, attempt.Node, updated, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -110,9 +72,10 @@ public sealed class SqliteConsensusStore : IConsensusStore, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async Task<bool> RefundLoginAttemptAsync(string user, ReadOnlyMemory<byte> attemptId, LoginBudgetPolicy policy, CancellationToken cancellationToken = default)
+    public async Task<bool> RefundLoginAttemptAsync(string user, ReadOnlyMemory<byte> attemptId, string node, LoginBudgetPolicy policy, CancellationToken cancellationToken = default)
     {
         Names.Id(user, nameof(user));
+        Names.Id(node, nameof(node));
         if (attemptId.Length != LoginAttempt.IdLength)
         {
             throw new ArgumentException($"an attempt id is {LoginAttempt.IdLength} bytes", nameof(attemptId));
@@ -122,25 +85,15 @@ public sealed class SqliteConsensusStore : IConsensusStore, IAsyncDisposable
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
-        var marked = await ExecuteAsync(
-            connection, transaction,
-            "UPDATE consensus_login_attempts SET refunded = 1 WHERE usr = @usr AND attempt = @attempt AND refunded = 0 AND expires_ms > @now",
-            cancellationToken, ("usr", user), ("attempt", attemptId.ToArray()), ("now", now)).ConfigureAwait(false);
-        if (marked == 1)
+        var records = await RecordsAsync(connection, transaction, user, cancellationToken).ConfigureAwait(false);
+        if (!records.TryGetValue(node, out var own) || LoginLedger.Refund(own, attemptId.Span, policy, now) is not { } refunded)
         {
-            var storedTat = await ScalarAsync(connection, transaction, "SELECT tat_ms FROM consensus_login_budgets WHERE usr = @usr", cancellationToken, ("usr", user)).ConfigureAwait(false);
-            if (LoginBucket.Refund(storedTat, now, policy) is { } tat)
-            {
-                await SetTatAsync(connection, transaction, user, tat, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await ExecuteAsync(connection, transaction, "DELETE FROM consensus_login_budgets WHERE usr = @usr", cancellationToken, ("usr", user)).ConfigureAwait(false);
-            }
+            return false;
         }
 
+        await WriteRecordAsync(connection, transaction, user, node, refunded, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return marked == 1;
+        return true;
     }
 
     /// <inheritdoc />
@@ -150,9 +103,9 @@ public sealed class SqliteConsensusStore : IConsensusStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(policy);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var storedTat = await ScalarAsync(connection, null, "SELECT tat_ms FROM consensus_login_budgets WHERE usr = @usr", cancellationToken, ("usr", user)).ConfigureAwait(false);
-        var (left, next) = LoginBucket.Peek(storedTat, now, policy);
-        return new LoginBudgetState(left, At(next));
+        var records = await RecordsAsync(connection, null, user, cancellationToken).ConfigureAwait(false);
+        var epoch = await EpochAsync(connection, null, user, cancellationToken).ConfigureAwait(false);
+        return LoginLedger.Budget(records.Values, epoch, policy, now);
     }
 
     /// <inheritdoc />
@@ -164,7 +117,6 @@ public sealed class SqliteConsensusStore : IConsensusStore, IAsyncDisposable
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
-        await ExecuteAsync(connection, transaction, "DELETE FROM consensus_login_budgets WHERE usr = @usr", cancellationToken, ("usr", user)).ConfigureAwait(false);
         var sequence = await ScalarAsync(
             connection, transaction,
             "INSERT INTO consensus_login_unlocks (usr, at_ms, by, reason) VALUES (@usr, @at, @by, @reason) RETURNING seq",
@@ -210,13 +162,40 @@ public sealed class SqliteConsensusStore : IConsensusStore, IAsyncDisposable
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: false);
-        await SweepAsync(connection, transaction, now, cancellationToken).ConfigureAwait(false);
-        var budgets = await ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM consensus_login_budgets", cancellationToken).ConfigureAwait(false);
-        var attempts = await ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM consensus_login_attempts", cancellationToken).ConfigureAwait(false);
-        var nodes = await ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM consensus_login_attempt_nodes", cancellationToken).ConfigureAwait(false);
+        var users = new Dictionary<string, Dictionary<string, NodeLoginRecord>>(StringComparer.Ordinal);
+        await using (var command = Command(connection, transaction, "SELECT usr, node, record FROM consensus_login_records"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var user = reader.GetString(0);
+                if (!users.TryGetValue(user, out var records))
+                {
+                    users[user] = records = new Dictionary<string, NodeLoginRecord>(StringComparer.Ordinal);
+                }
+
+                records[reader.GetString(1)] = LoginRecordCodec.Decode(reader.GetString(2));
+            }
+        }
+
+        long budgets = 0, attempts = 0, attemptNodes = 0;
+        foreach (var (user, records) in users)
+        {
+            var (spent, live, liveNodes) = LoginLedger.Usage(records.Values, await EpochAsync(connection, transaction, user, cancellationToken).ConfigureAwait(false), now);
+            if (!spent && live == 0)
+            {
+                await ExecuteAsync(connection, transaction, "DELETE FROM consensus_login_records WHERE usr = @usr", cancellationToken, ("usr", user)).ConfigureAwait(false);
+                continue;
+            }
+
+            budgets += spent ? 1 : 0;
+            attempts += live;
+            attemptNodes += liveNodes;
+        }
+
         var unlocks = await ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM consensus_login_unlocks", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new LoginStoreUsage(budgets ?? 0, attempts ?? 0, nodes ?? 0, unlocks ?? 0);
+        return new LoginStoreUsage(budgets, attempts, attemptNodes, unlocks ?? 0);
     }
 
     /// <inheritdoc />
@@ -288,37 +267,43 @@ public sealed class SqliteConsensusStore : IConsensusStore, IAsyncDisposable
     public override string ToString() => $"{nameof(SqliteConsensusStore)} ({path})";
 
     /// <summary>
-    /// The login budget's tables. A budget row exists only while the user's bucket is not full; attempt
-    /// rows live for the policy's attempt lifetime. Both are swept by expiry through their indexes. The
-    /// permanent failed-login counters of the first design never expired and are dropped.
+    /// The login budget's tables: one attempt log per (user, node), kept by <see cref="LoginLedger"/>, and
+    /// the unlock journal. The budget and attempt tables of the shared-bucket design are dropped (what they
+    /// held is at most one attempt lifetime and one budget refill old).
     /// </summary>
     private static readonly string[] LoginSchema =
     [
         "DROP TABLE IF EXISTS consensus_failed_logins",
-        "CREATE TABLE IF NOT EXISTS consensus_login_budgets (usr TEXT PRIMARY KEY, tat_ms INTEGER NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS consensus_login_budgets_tat ON consensus_login_budgets (tat_ms)",
-        "CREATE TABLE IF NOT EXISTS consensus_login_attempts (usr TEXT NOT NULL, attempt BLOB NOT NULL, binding BLOB NOT NULL, expires_ms INTEGER NOT NULL, refunded INTEGER NOT NULL, PRIMARY KEY (usr, attempt))",
-        "CREATE INDEX IF NOT EXISTS consensus_login_attempts_expiry ON consensus_login_attempts (expires_ms)",
-        "CREATE TABLE IF NOT EXISTS consensus_login_attempt_nodes (usr TEXT NOT NULL, attempt BLOB NOT NULL, node TEXT NOT NULL, expires_ms INTEGER NOT NULL, PRIMARY KEY (usr, attempt, node))",
-        "CREATE INDEX IF NOT EXISTS consensus_login_attempt_nodes_expiry ON consensus_login_attempt_nodes (expires_ms)",
+        "DROP TABLE IF EXISTS consensus_login_budgets",
+        "DROP TABLE IF EXISTS consensus_login_attempts",
+        "DROP TABLE IF EXISTS consensus_login_attempt_nodes",
+        "CREATE TABLE IF NOT EXISTS consensus_login_records (usr TEXT NOT NULL, node TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (usr, node))",
         "CREATE TABLE IF NOT EXISTS consensus_login_unlocks (seq INTEGER PRIMARY KEY AUTOINCREMENT, usr TEXT NOT NULL, at_ms INTEGER NOT NULL, by TEXT NOT NULL, reason TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS consensus_login_unlocks_usr ON consensus_login_unlocks (usr, seq)",
         "CREATE TABLE IF NOT EXISTS consensus_login_unlock_cursors (node TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
     ];
 
-    private static async Task SweepAsync(SqliteConnection connection, SqliteTransaction transaction, long now, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, NodeLoginRecord>> RecordsAsync(SqliteConnection connection, SqliteTransaction? transaction, string user, CancellationToken cancellationToken)
     {
-        await ExecuteAsync(connection, transaction, "DELETE FROM consensus_login_attempt_nodes WHERE expires_ms <= @now", cancellationToken, ("now", now)).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, "DELETE FROM consensus_login_attempts WHERE expires_ms <= @now", cancellationToken, ("now", now)).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, "DELETE FROM consensus_login_budgets WHERE tat_ms <= @now", cancellationToken, ("now", now)).ConfigureAwait(false);
+        var records = new Dictionary<string, NodeLoginRecord>(StringComparer.Ordinal);
+        await using var command = Command(connection, transaction, "SELECT node, record FROM consensus_login_records WHERE usr = @usr", ("usr", user));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            records[reader.GetString(0)] = LoginRecordCodec.Decode(reader.GetString(1));
+        }
+
+        return records;
     }
 
-    private static Task SetTatAsync(SqliteConnection connection, SqliteTransaction transaction, string user, long tat, CancellationToken cancellationToken) =>
+    private static async Task<long> EpochAsync(SqliteConnection connection, SqliteTransaction? transaction, string user, CancellationToken cancellationToken) =>
+        await ScalarAsync(connection, transaction, "SELECT MAX(seq) FROM consensus_login_unlocks WHERE usr = @usr", cancellationToken, ("usr", user)).ConfigureAwait(false) ?? 0;
+
+    private static Task WriteRecordAsync(SqliteConnection connection, SqliteTransaction transaction, string user, string node, NodeLoginRecord record, CancellationToken cancellationToken) =>
         ExecuteAsync(
             connection, transaction,
-            "INSERT INTO consensus_login_budgets (usr, tat_ms) VALUES (@usr, @tat) ON CONFLICT (usr) DO UPDATE SET tat_ms = excluded.tat_ms",
-            cancellationToken, ("usr", user), ("tat", tat));
-
-    private static DateTimeOffset? At(long? unixMilliseconds) => unixMilliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+            "INSERT INTO consensus_login_records (usr, node, record) VALUES (@usr, @node, @record) ON CONFLICT (usr, node) DO UPDATE SET record = excluded.record",
+            cancellationToken, ("usr", user), ("node", node), ("record", LoginRecordCodec.Encode(record)));
 
     private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {

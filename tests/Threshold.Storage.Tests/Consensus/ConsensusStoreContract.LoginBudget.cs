@@ -4,7 +4,8 @@ namespace Threshold.Storage.Tests.Consensus;
 
 /// <summary>
 /// The login budget every consensus store keeps: a token bucket per user (burst, then one attempt per
-/// interval), each attempt charged once however many nodes answer it, refunds once, expiring records,
+/// interval), each attempt charged once however many nodes answer it, refunded once every node that
+/// answered it has refunded its own part, expiring records,
 /// and an unlock journal each node audits.
 /// </summary>
 public abstract partial class ConsensusStoreContract
@@ -65,28 +66,36 @@ public abstract partial class ConsensusStoreContract
     }
 
     [Fact]
-    public async Task ASuccessfulLoginRefundsItsAttemptOnce()
+    public async Task ASuccessfulLoginRefundsItsAttemptOnceEveryNodeThatAnsweredItHas()
     {
         await Admit("alice", 1, "node-1");
         await Admit("alice", 1, "node-2");
         await Admit("alice", 2, "node-1");
         Assert.Equal(1, (await Store.LoginBudgetAsync("alice", Policy, Ct)).TokensLeft);
 
-        Assert.True(await Store.RefundLoginAttemptAsync("alice", Id(1), Policy, Ct));
-        Assert.False(await Store.RefundLoginAttemptAsync("alice", Id(1), Policy, Ct)); // the second node's KE3 gives nothing more
-        Assert.False(await Store.RefundLoginAttemptAsync("alice", Id(9), Policy, Ct)); // never charged
-        Assert.False(await Store.RefundLoginAttemptAsync("bob", Id(2), Policy, Ct));   // another user's id
+        // Each node gives back only its own part: the attempt stays charged while node-2 still holds it,
+        // so one node can never give back what another node charged.
+        Assert.True(await Store.RefundLoginAttemptAsync("alice", Id(1), "node-1", Policy, Ct));
+        Assert.False(await Store.RefundLoginAttemptAsync("alice", Id(1), "node-1", Policy, Ct)); // the same node's KE3 again gives nothing more
+        Assert.Equal(1, (await Store.LoginBudgetAsync("alice", Policy, Ct)).TokensLeft);
+        Assert.False(await Store.RefundLoginAttemptAsync("alice", Id(1), "node-3", Policy, Ct)); // a node that never answered it
+        Assert.True(await Store.RefundLoginAttemptAsync("alice", Id(1), "node-2", Policy, Ct));
+        Assert.False(await Store.RefundLoginAttemptAsync("alice", Id(9), "node-1", Policy, Ct)); // never charged
+        Assert.False(await Store.RefundLoginAttemptAsync("bob", Id(2), "node-1", Policy, Ct));   // another user's id
         Assert.Equal(2, (await Store.LoginBudgetAsync("alice", Policy, Ct)).TokensLeft);
 
         // A refund after the attempt's record expired gives nothing back.
         Clock.Advance(Policy.AttemptLifetime);
-        Assert.False(await Store.RefundLoginAttemptAsync("alice", Id(2), Policy, Ct));
+        Assert.False(await Store.RefundLoginAttemptAsync("alice", Id(2), "node-1", Policy, Ct));
 
         // Refunding the last spent attempt leaves a full budget, which takes no row.
         await Admit("carol", 1, "node-1");
-        Assert.True(await Store.RefundLoginAttemptAsync("carol", Id(1), Policy, Ct));
+        Assert.True(await Store.RefundLoginAttemptAsync("carol", Id(1), "node-1", Policy, Ct));
         Assert.Equal(new LoginBudgetState(3, null), await Store.LoginBudgetAsync("carol", Policy, Ct));
         Assert.Equal(1, (await Store.SweepLoginStateAsync(Ct)).Budgets); // alice's only
+
+        // A refunded attempt is still known: its id buys no second KE1 at the node.
+        Assert.Equal(LoginAdmissionOutcome.AlreadyServed, (await Admit("carol", 1, "node-1")).Outcome);
     }
 
     [Fact]
@@ -120,11 +129,12 @@ public abstract partial class ConsensusStoreContract
         for (var i = 0; i < 120; i++)
         {
             Clock.Advance(TimeSpan.FromMinutes(random.Next(0, 50)));
-            var admission = await Admit("alice", i, $"node-{random.Next(1, 4)}");
+            var node = $"node-{random.Next(1, 4)}";
+            var admission = await Admit("alice", i, node);
             if (admission.Outcome == LoginAdmissionOutcome.Charged)
             {
                 net.Add((Clock.GetUtcNow(), 1));
-                if (random.Next(4) == 0 && await Store.RefundLoginAttemptAsync("alice", Id(i), Policy, Ct))
+                if (random.Next(4) == 0 && await Store.RefundLoginAttemptAsync("alice", Id(i), node, Policy, Ct))
                 {
                     net.Add((Clock.GetUtcNow(), -1));
                 }
@@ -196,7 +206,7 @@ public abstract partial class ConsensusStoreContract
         Assert.Throws<ArgumentException>(() => new LoginAttempt("alice\u0007", Id(1), BindingA, "node-1"));
         Assert.Throws<ArgumentException>(() => new LoginAttempt("alice", new byte[15], BindingA, "node-1"));
         Assert.Throws<ArgumentException>(() => new LoginAttempt("alice", Id(1), new byte[31], "node-1"));
-        await Assert.ThrowsAsync<ArgumentException>(() => Store.RefundLoginAttemptAsync("alice", new byte[17], Policy, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.RefundLoginAttemptAsync("alice", new byte[17], "node-1", Policy, Ct));
         await Assert.ThrowsAsync<ArgumentException>(() => Store.UnlockLoginAsync("", "operator", "", Ct));
         Assert.Throws<ArgumentOutOfRangeException>(() => new LoginBudgetPolicy(0, TimeSpan.FromHours(1), TimeSpan.FromMinutes(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new LoginBudgetPolicy(3, TimeSpan.FromTicks(15_000_001), TimeSpan.FromMinutes(1)));

@@ -102,8 +102,9 @@ public sealed class SqliteConsensusStoreTests : ConsensusStoreContract
         var binding = Enumerable.Repeat((byte)9, 32).ToArray();
         Assert.Equal(LoginAdmissionOutcome.Charged, (await node1.AdmitLoginAttemptAsync(new LoginAttempt("alice", attempt, binding, "node-1"), policy, Ct)).Outcome);
         Assert.Equal(new LoginAdmission(LoginAdmissionOutcome.Joined, 4, null), await node2.AdmitLoginAttemptAsync(new LoginAttempt("alice", attempt, binding, "node-2"), policy, Ct));
-        Assert.True(await node2.RefundLoginAttemptAsync("alice", attempt, policy, Ct));
-        Assert.False(await node1.RefundLoginAttemptAsync("alice", attempt, policy, Ct));
+        Assert.True(await node2.RefundLoginAttemptAsync("alice", attempt, "node-2", policy, Ct));
+        Assert.False(await node1.RefundLoginAttemptAsync("alice", attempt, "node-2", policy, Ct));
+        Assert.True(await node1.RefundLoginAttemptAsync("alice", attempt, "node-1", policy, Ct));
         Assert.Equal(5, (await node1.LoginBudgetAsync("alice", policy, Ct)).TokensLeft);
         var unlock = await node1.UnlockLoginAsync("alice", "operator", "test", Ct);
         Assert.Equal([unlock], (await node2.UnauditedLoginUnlocksAsync("node-2", Ct)).Select(u => u.Sequence));
