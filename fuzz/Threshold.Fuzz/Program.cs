@@ -42,8 +42,7 @@ internal static class Cli
 
     private static int Afl(FuzzTarget target)
     {
-        // Build the fixtures (Paillier keys, setups) before the fork server starts, not in every child.
-        target.Run([]);
+        // No warm-up here: instrumented code may run only once SharpFuzz has mapped afl's shared memory.
         Fuzzer.OutOfProcess.Run(stream =>
         {
             using var buffer = new MemoryStream();
