@@ -87,6 +87,9 @@ public sealed record EmbeddedClusterOptions
     /// <summary>The nodes' clock (session expiry and idle timeout, request expiry).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Receives the nodes', the aggregator's and (over loopback TLS) their hosts' logs (null: none).</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     /// <summary>Makes the named node a malicious signer (system tests of blame).</summary>
     internal (string NodeId, Threshold.Cggmp.Presigning.PresignFaults Faults)? MaliciousSigner { get; init; }
 
@@ -137,13 +140,17 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     /// <summary>The wallet API in process.</summary>
     public IWalletApi WalletApi { get; }
 
+    /// <summary>Each node's OPAQUE server setup (its AKE private key among them), in node order: tests look for it where it must not be.</summary>
+    internal IReadOnlyList<ServerSetup> OpaqueSetups { get; private init; } = [];
+
     /// <summary>Creates the nodes and the aggregator and introduces them to each other.</summary>
     public static async Task<EmbeddedCluster> StartAsync(EmbeddedClusterOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var identities = Enumerable.Range(1, options.Nodes).Select(i => NodeIdentity.Create($"node-{i}", i)).ToList();
         var members = new ClusterMembers([.. identities.Select(i => new ClusterMember(i.NodeId, i.Party, i.SigningPublicKey, i.AgreementPublicKey))], options.Threshold);
-        var nodes = identities.Select(identity =>
+        var setups = identities.Select(_ => ServerSetup.Generate(options.Opaque.Suite, RandomNumberGenerator.Create())).ToList();
+        var nodes = identities.Select((identity, i) =>
         {
             var vault = options.Vaults?.Invoke(identity.NodeId) ?? new InMemoryNodeVault();
             var consensus = options.Consensus is { } shared ? options.ConsensusLinks?.Invoke(identity.NodeId, shared) ?? shared : null;
@@ -152,7 +159,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 Identity = identity,
                 Members = members,
                 Opaque = options.Opaque,
-                OpaqueSetup = ServerSetup.Generate(options.Opaque.Suite, RandomNumberGenerator.Create()),
+                OpaqueSetup = setups[i],
                 Users = new InMemoryRegistrationRecordStore(),
                 Vault = vault,
                 LoginBudget = consensus is not null
@@ -166,13 +173,13 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                     ? new StateFreshness(identity.NodeId, stored.Store.GetStateVersionAsync, consensus, time: options.Time)
                     : NoStateFreshness.Instance,
                 PresignFaults = options.MaliciousSigner is { } malicious && malicious.NodeId == identity.NodeId ? malicious.Faults : null,
-            });
+            }, options.LoggerFactory?.CreateLogger("Threshold.Node." + identity.NodeId));
         }).ToList();
         var hosts = new List<IAsyncDisposable>();
         try
         {
             IReadOnlyList<INodeClient> clients = options.OverLoopbackTls
-                ? await ServeNodesAsync(nodes, hosts, cancellationToken).ConfigureAwait(false)
+                ? await ServeNodesAsync(nodes, hosts, options.LoggerFactory, cancellationToken).ConfigureAwait(false)
                 : [.. nodes.Select(n => (INodeClient)new InProcessNodeClient(n))];
             if (options.NetworkFaults is { } faults)
             {
@@ -198,20 +205,20 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 Level = options.Level,
                 Time = options.Time, // the nodes check the session ids it issues against their clock
                 CallTimeout = options.CallTimeout,
-            });
+            }, options.LoggerFactory?.CreateLogger("Threshold.Aggregator"));
             await aggregator.InitializeAsync(cancellationToken).ConfigureAwait(false);
             if (!options.OverLoopbackTls)
             {
-                return new EmbeddedCluster(nodes, aggregator, options.Opaque, new InProcessWalletApi(aggregator), hosts, null);
+                return new EmbeddedCluster(nodes, aggregator, options.Opaque, new InProcessWalletApi(aggregator), hosts, null) { OpaqueSetups = setups };
             }
 
             var certificate = SelfSignedCertificate.Create("threshold-aggregator");
             var limiters = options.RateLimits.CreateLimiters();
             hosts.Add(new Disposer(limiters)); // disposed after the host that uses it (hosts go in reverse order)
-            var host = await AggregatorRpc.StartAsync(aggregator, limiters, new ServiceHostOptions { Certificate = certificate, Reflection = true, CorsOrigins = options.CorsOrigins }, cancellationToken).ConfigureAwait(false);
+            var host = await AggregatorRpc.StartAsync(aggregator, limiters, new ServiceHostOptions { Certificate = certificate, Reflection = true, CorsOrigins = options.CorsOrigins, LoggerFactory = options.LoggerFactory }, cancellationToken).ConfigureAwait(false);
             hosts.Add(host);
             var wallet = new RpcWalletApi(ThresholdChannel.Create(host.Address, certificate));
-            return new EmbeddedCluster(nodes, aggregator, options.Opaque, wallet, hosts, host.Address, certificate);
+            return new EmbeddedCluster(nodes, aggregator, options.Opaque, wallet, hosts, host.Address, certificate) { OpaqueSetups = setups };
         }
         catch
         {
@@ -225,7 +232,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a gRPC host per node (TLS, the aggregator's client certificate required) and returns clients for them.</summary>
-    private static async Task<IReadOnlyList<INodeClient>> ServeNodesAsync(IReadOnlyList<NodeService> nodes, List<IAsyncDisposable> hosts, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<INodeClient>> ServeNodesAsync(IReadOnlyList<NodeService> nodes, List<IAsyncDisposable> hosts, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
         var aggregatorCertificate = SelfSignedCertificate.Create("threshold-aggregator-client");
         var pinned = aggregatorCertificate.GetCertHash(HashAlgorithmName.SHA256);
@@ -238,6 +245,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 Certificate = certificate,
                 ClientCertificates = ClientCertificateRequirement.Required,
                 ClientCertificateValidator = (presented, _, _) => CryptographicOperations.FixedTimeEquals(presented.GetCertHash(HashAlgorithmName.SHA256), pinned),
+                LoggerFactory = loggerFactory,
             }, cancellationToken).ConfigureAwait(false);
             hosts.Add(host);
             clients.Add(new RpcNodeClient(node.NodeId, ThresholdChannel.Create(host.Address, certificate, aggregatorCertificate)));
