@@ -39,8 +39,9 @@ public static class StateCodec
         var m = WireCodec.Parse(Wire.StoredKeyShare.Parser, encoded, "stored key share");
         var curve = CurveOf(m.Curve);
         var publicShares = Points(curve, m.PublicShares);
-        var share = new SecretScalar(WireCodec.DecodeScalar(curve, m.Share, "x_i"));
+        // Everything that can refuse before the secret exists, so a refusal leaves nothing to wipe.
         var index = PartyIndex(m.Index);
+        var share = new SecretScalar(WireCodec.DecodeScalar(curve, m.Share, "x_i"));
         // The share must satisfy KeyShare's own invariants here, where a refusal is a typed decoding error.
         if (m.Threshold < 1 || m.Threshold > publicShares.Count || !publicShares.TryGetValue(index, out var own) || !Point.MultiplyGenerator(share).Equals(own))
         {
@@ -153,9 +154,9 @@ public static class StateCodec
         var rBar = Points(curve, m.RBar);
         var s = Points(curve, m.S);
         var r = WireCodec.DecodePoint(curve, m.R, "R");
+        var index = PartyIndex(m.Index);
         var k = new SecretScalar(WireCodec.DecodeScalar(curve, m.K, "k_i"));
         var chi = new SecretScalar(WireCodec.DecodeScalar(curve, m.Chi, "χ_i"));
-        var index = PartyIndex(m.Index);
         if (!rBar.ContainsKey(index) || !s.ContainsKey(index) || !rBar.Keys.Order().SequenceEqual(s.Keys.Order()) || !r.Multiply(k).Equals(rBar[index]))
         {
             k.Dispose();
