@@ -94,6 +94,9 @@ public sealed record EmbeddedClusterOptions
     /// </summary>
     public Func<NodeOptions, NodeOptions>? ConfigureNode { get; init; }
 
+    /// <summary>Receives the nodes', the aggregator's and (over loopback TLS) their hosts' logs (null: none).</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     /// <summary>Wraps each node's link to <see cref="Consensus"/> (system tests of a node cut off from the consensus store).</summary>
     internal Func<string, Threshold.Storage.Consensus.IConsensusStore, Threshold.Storage.Consensus.IConsensusStore>? ConsensusLinks { get; init; }
 }
@@ -141,13 +144,17 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     /// <summary>The wallet API in process.</summary>
     public IWalletApi WalletApi { get; }
 
+    /// <summary>Each node's OPAQUE server setup (its AKE private key among them), in node order: tests look for it where it must not be.</summary>
+    internal IReadOnlyList<ServerSetup> OpaqueSetups { get; private init; } = [];
+
     /// <summary>Creates the nodes and the aggregator and introduces them to each other.</summary>
     public static async Task<EmbeddedCluster> StartAsync(EmbeddedClusterOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var identities = Enumerable.Range(1, options.Nodes).Select(i => NodeIdentity.Create($"node-{i}", i)).ToList();
         var members = new ClusterMembers([.. identities.Select(i => new ClusterMember(i.NodeId, i.Party, i.SigningPublicKey, i.AgreementPublicKey))], options.Threshold);
-        var nodes = identities.Select(identity =>
+        var setups = identities.Select(_ => ServerSetup.Generate(options.Opaque.Suite, RandomNumberGenerator.Create())).ToList();
+        var nodes = identities.Select((identity, i) =>
         {
             var vault = options.Vaults?.Invoke(identity.NodeId) ?? new InMemoryNodeVault();
             var consensus = options.Consensus is { } shared ? options.ConsensusLinks?.Invoke(identity.NodeId, shared) ?? shared : null;
@@ -156,7 +163,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 Identity = identity,
                 Members = members,
                 Opaque = options.Opaque,
-                OpaqueSetup = ServerSetup.Generate(options.Opaque.Suite, RandomNumberGenerator.Create()),
+                OpaqueSetup = setups[i],
                 Users = new InMemoryRegistrationRecordStore(),
                 Vault = vault,
                 LoginBudget = consensus is not null
@@ -170,13 +177,13 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                     ? new StateFreshness(identity.NodeId, stored.Store.GetStateVersionAsync, consensus, time: options.Time)
                     : NoStateFreshness.Instance,
             };
-            return new NodeService(options.ConfigureNode?.Invoke(nodeOptions) ?? nodeOptions);
+            return new NodeService(options.ConfigureNode?.Invoke(nodeOptions) ?? nodeOptions, options.LoggerFactory?.CreateLogger("Threshold.Node." + identity.NodeId));
         }).ToList();
         var hosts = new List<IAsyncDisposable>();
         try
         {
             IReadOnlyList<INodeClient> clients = options.OverLoopbackTls
-                ? await ServeNodesAsync(nodes, hosts, cancellationToken).ConfigureAwait(false)
+                ? await ServeNodesAsync(nodes, hosts, options.LoggerFactory, cancellationToken).ConfigureAwait(false)
                 : [.. nodes.Select(n => (INodeClient)new InProcessNodeClient(n))];
             if (options.WrapNodeClient is { } wrap)
             {
@@ -202,20 +209,20 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 Level = options.Level,
                 Time = options.Time, // the nodes check the session ids it issues against their clock
                 CallTimeout = options.CallTimeout,
-            });
+            }, options.LoggerFactory?.CreateLogger("Threshold.Aggregator"));
             await aggregator.InitializeAsync(cancellationToken).ConfigureAwait(false);
             if (!options.OverLoopbackTls)
             {
-                return new EmbeddedCluster(nodes, aggregator, options.Opaque, new InProcessWalletApi(aggregator), hosts, null);
+                return new EmbeddedCluster(nodes, aggregator, options.Opaque, new InProcessWalletApi(aggregator), hosts, null) { OpaqueSetups = setups };
             }
 
             var certificate = SelfSignedCertificate.Create("threshold-aggregator");
             var limiters = options.RateLimits.CreateLimiters();
             hosts.Add(new Disposer(limiters)); // disposed after the host that uses it (hosts go in reverse order)
-            var host = await AggregatorRpc.StartAsync(aggregator, limiters, new ServiceHostOptions { Certificate = certificate, Reflection = true, CorsOrigins = options.CorsOrigins }, cancellationToken).ConfigureAwait(false);
+            var host = await AggregatorRpc.StartAsync(aggregator, limiters, new ServiceHostOptions { Certificate = certificate, Reflection = true, CorsOrigins = options.CorsOrigins, LoggerFactory = options.LoggerFactory }, cancellationToken).ConfigureAwait(false);
             hosts.Add(host);
             var wallet = new RpcWalletApi(ThresholdChannel.Create(host.Address, certificate));
-            return new EmbeddedCluster(nodes, aggregator, options.Opaque, wallet, hosts, host.Address, certificate);
+            return new EmbeddedCluster(nodes, aggregator, options.Opaque, wallet, hosts, host.Address, certificate) { OpaqueSetups = setups };
         }
         catch
         {
@@ -229,7 +236,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a gRPC host per node (TLS, the aggregator's client certificate required) and returns clients for them.</summary>
-    private static async Task<IReadOnlyList<INodeClient>> ServeNodesAsync(IReadOnlyList<NodeService> nodes, List<IAsyncDisposable> hosts, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<INodeClient>> ServeNodesAsync(IReadOnlyList<NodeService> nodes, List<IAsyncDisposable> hosts, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
     {
         var aggregatorCertificate = SelfSignedCertificate.Create("threshold-aggregator-client");
         var pinned = aggregatorCertificate.GetCertHash(HashAlgorithmName.SHA256);
@@ -242,6 +249,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 Certificate = certificate,
                 ClientCertificates = ClientCertificateRequirement.Required,
                 ClientCertificateValidator = (presented, _, _) => CryptographicOperations.FixedTimeEquals(presented.GetCertHash(HashAlgorithmName.SHA256), pinned),
+                LoggerFactory = loggerFactory,
             }, cancellationToken).ConfigureAwait(false);
             hosts.Add(host);
             clients.Add(new RpcNodeClient(node.NodeId, ThresholdChannel.Create(host.Address, certificate, aggregatorCertificate)));

@@ -39,4 +39,24 @@ public sealed class StateCodecTests
         aux.Lambda = Threshold.Proofs.Encoding.WireCodec.Unsigned(12345);
         Assert.Throws<DecodingException>(() => StateCodec.DecodeAuxInfo(Google.Protobuf.MessageExtensions.ToByteArray(aux)));
     }
+
+    // Regressions found by fuzzing (fuzz/corpus/stored-*): each escaped as an untyped exception.
+    [Fact]
+    public void StoredKeyShareWithAThresholdAboveItsPartiesIsADecodingError()
+    {
+        var cluster = Cluster.Get(Curve.Secp256k1, 2, 3);
+        var m = Wire.StoredKeyShare.Parser.ParseFrom(StateCodec.Encode(cluster.Shares[0]));
+        m.Threshold = 4; // was ArgumentException from the KeyShare constructor
+        Assert.Equal(DecodingError.OutOfRange, Assert.Throws<DecodingException>(() => StateCodec.DecodeKeyShare(Google.Protobuf.MessageExtensions.ToByteArray(m))).Reason);
+        m.Threshold = 2;
+        m.Index = uint.MaxValue; // was OverflowException from the checked cast
+        Assert.Throws<DecodingException>(() => StateCodec.DecodeKeyShare(Google.Protobuf.MessageExtensions.ToByteArray(m)));
+    }
+
+    [Fact]
+    public void StoredAuxInfoWithoutALevelIsADecodingError()
+    {
+        // The empty record has level "": was ArgumentException from SecurityLevel.FromName.
+        Assert.Equal(DecodingError.Malformed, Assert.Throws<DecodingException>(() => StateCodec.DecodeAuxInfo([])).Reason);
+    }
 }

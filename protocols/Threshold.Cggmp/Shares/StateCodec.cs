@@ -39,9 +39,11 @@ public static class StateCodec
         var m = WireCodec.Parse(Wire.StoredKeyShare.Parser, encoded, "stored key share");
         var curve = CurveOf(m.Curve);
         var publicShares = Points(curve, m.PublicShares);
+        // Everything that can refuse before the secret exists, so a refusal leaves nothing to wipe.
+        var index = PartyIndex(m.Index);
         var share = new SecretScalar(WireCodec.DecodeScalar(curve, m.Share, "x_i"));
-        var index = (int)m.Index;
-        if (!publicShares.TryGetValue(index, out var own) || !Point.MultiplyGenerator(share).Equals(own))
+        // The share must satisfy KeyShare's own invariants here, where a refusal is a typed decoding error.
+        if (m.Threshold < 1 || m.Threshold > publicShares.Count || !publicShares.TryGetValue(index, out var own) || !Point.MultiplyGenerator(share).Equals(own))
         {
             share.Dispose();
             throw new DecodingException(DecodingError.OutOfRange, "stored key share");
@@ -79,16 +81,16 @@ public static class StateCodec
     public static AuxInfo DecodeAuxInfo(ReadOnlySpan<byte> encoded)
     {
         var m = WireCodec.Parse(Wire.StoredAuxInfo.Parser, encoded, "stored aux info");
-        var level = SecurityLevel.FromName(m.Level);
+        var level = LevelOf(m.Level);
         var bound = BigInteger.One << level.ModulusBits;
         var setups = new Dictionary<int, RingPedersenParameters>();
         foreach (var s in m.Setups)
         {
             var n = WireCodec.DecodeUnsigned(s.N, bound, "N_j");
-            setups[(int)s.Party] = new RingPedersenParameters(n, WireCodec.DecodeUnsigned(s.S, n, "s_j"), WireCodec.DecodeUnsigned(s.T, n, "t_j"));
+            setups[PartyIndex(s.Party)] = new RingPedersenParameters(n, WireCodec.DecodeUnsigned(s.S, n, "s_j"), WireCodec.DecodeUnsigned(s.T, n, "t_j"));
         }
 
-        var index = (int)m.Index;
+        var index = PartyIndex(m.Index);
         if (!setups.TryGetValue(index, out var own))
         {
             throw new DecodingException(DecodingError.Malformed, "stored aux info");
@@ -152,9 +154,9 @@ public static class StateCodec
         var rBar = Points(curve, m.RBar);
         var s = Points(curve, m.S);
         var r = WireCodec.DecodePoint(curve, m.R, "R");
+        var index = PartyIndex(m.Index);
         var k = new SecretScalar(WireCodec.DecodeScalar(curve, m.K, "k_i"));
         var chi = new SecretScalar(WireCodec.DecodeScalar(curve, m.Chi, "χ_i"));
-        var index = (int)m.Index;
         if (!rBar.ContainsKey(index) || !s.ContainsKey(index) || !rBar.Keys.Order().SequenceEqual(s.Keys.Order()) || !r.Multiply(k).Equals(rBar[index]))
         {
             k.Dispose();
@@ -178,12 +180,28 @@ public static class StateCodec
         }
     }
 
+    private static SecurityLevel LevelOf(string name)
+    {
+        try
+        {
+            return SecurityLevel.FromName(name);
+        }
+        catch (ArgumentException)
+        {
+            throw new DecodingException(DecodingError.Malformed, "security level");
+        }
+    }
+
+    // Party indices are 1..1024 everywhere (a larger value would also overflow the checked int cast).
+    private static int PartyIndex(uint party) =>
+        party is 0 or > 1024 ? throw new DecodingException(DecodingError.Malformed, "party index") : (int)party;
+
     private static Dictionary<int, Point> Points(Curve curve, IEnumerable<Wire.PartyPoint> points)
     {
         var result = new Dictionary<int, Point>();
         foreach (var p in points)
         {
-            if (p.Party is 0 or > 1024 || !result.TryAdd((int)p.Party, WireCodec.DecodePoint(curve, p.Point, "point")))
+            if (!result.TryAdd(PartyIndex(p.Party), WireCodec.DecodePoint(curve, p.Point, "point")))
             {
                 throw new DecodingException(DecodingError.Malformed, "party index");
             }

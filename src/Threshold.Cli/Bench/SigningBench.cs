@@ -30,7 +30,7 @@ internal sealed record SigningBenchSettings(int Nodes, int Threshold, Curve Curv
 /// Signing with a pool filled beforehand and background presigning paused: what one signature costs when a
 /// presignature is ready. Not a rate the cluster can keep up: every signature used one made earlier.
 /// </summary>
-internal sealed record WarmPoolReport(int Signatures, double LatencyP50Ms, double LatencyP99Ms, int Wallets, int ThroughputSignatures, double SignaturesPerSecond, long BytesPerSignature);
+internal sealed record WarmPoolReport(int Signatures, double LatencyP50Ms, double LatencyP99Ms, int Wallets, int ThroughputSignatures, double SignaturesPerSecond, long BytesPerSignature, double NodeCallsPerSignature, double NodeRoundTripsPerSignature);
 
 /// <summary>
 /// Signing from a pool that starts empty, for a fixed time, with the background supply on: the rate the
@@ -77,6 +77,8 @@ internal static class SigningBench
             table.AddRow("warm pool", "latency p99, one wallet", Ms(warm.LatencyP99Ms));
             table.AddRow("warm pool", $"signatures/s, {warm.Wallets} wallets, pool filled beforehand", PerSecond(warm.SignaturesPerSecond));
             table.AddRow("warm pool", "bytes on the wire per signature (both directions, all hops)", warm.BytesPerSignature < 0 ? "unknown" : warm.BytesPerSignature.ToString(CultureInfo.InvariantCulture));
+            table.AddRow("warm pool", "node calls per signature (all signers, probes not counted)", warm.NodeCallsPerSignature.ToString("0.##", CultureInfo.InvariantCulture));
+            table.AddRow("warm pool", "node round trips per signature (calls per signer, made in parallel)", warm.NodeRoundTripsPerSignature.ToString("0.##", CultureInfo.InvariantCulture));
         }
 
         if (report.Sustained is { } sustained)
@@ -109,6 +111,7 @@ internal static class SigningBench
             PerUserBurst = Math.Max(WalletRateLimits.Default.PerUserBurst, settings.Wallets + 2),
             PerClientBurst = Math.Max(WalletRateLimits.Default.PerClientBurst, (2 * settings.Wallets) + 6),
         };
+        var calls = new NodeCallCounter();
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions
         {
             Nodes = settings.Nodes,
@@ -120,6 +123,7 @@ internal static class SigningBench
             PoolMaxTarget = settings.PoolMax,
             PoolConcurrentRuns = settings.PoolConcurrentRuns,
             RateLimits = limits,
+            WrapNodeClient = calls.Wrap,
         }, CancellationToken.None);
         var aggregator = cluster.Aggregator;
         var password = RandomNumberGenerator.GetBytes(16);
@@ -138,7 +142,7 @@ internal static class SigningBench
                 await wallet.LoginAsync(user, password);
             }
 
-            var warm = settings.WarmPool ? await WarmPoolAsync(settings, aggregator, owner, wallets, status) : null;
+            var warm = settings.WarmPool ? await WarmPoolAsync(settings, aggregator, owner, wallets, calls, status) : null;
             var sustained = settings.SustainedRun ? await SustainedAsync(settings, aggregator, owner, wallets, status) : null;
             return new SigningReport(MachineInfo.Current(), settings.Nodes, settings.Threshold, curve == Curve.P256 ? "p256" : "secp256k1", "loopback gRPC over TLS", warm, sustained);
         }
@@ -151,7 +155,7 @@ internal static class SigningBench
         }
     }
 
-    private static async Task<WarmPoolReport> WarmPoolAsync(SigningBenchSettings settings, Aggregator.AggregatorService aggregator, ThresholdClient owner, List<ThresholdClient> wallets, Action<string> status)
+    private static async Task<WarmPoolReport> WarmPoolAsync(SigningBenchSettings settings, Aggregator.AggregatorService aggregator, ThresholdClient owner, List<ThresholdClient> wallets, NodeCallCounter calls, Action<string> status)
     {
         aggregator.BackgroundPresigning = false;
         var key = await owner.GenerateKeyAsync(settings.Curve);
@@ -163,6 +167,7 @@ internal static class SigningBench
         await owner.SignDigestAsync(key.KeyId, RandomNumberGenerator.GetBytes(32)); // warm-up
         using var bytes = new SocketBytes();
         var sentBefore = await bytes.SentAsync();
+        var callsBefore = calls.Snapshot();
         var latencies = new List<double>();
         for (var i = 0; i < settings.Signatures; i++)
         {
@@ -173,6 +178,7 @@ internal static class SigningBench
 
         var sentAfter = await bytes.SentAsync();
         var perSignature = sentBefore < 0 || sentAfter < 0 ? -1 : (sentAfter - sentBefore) / settings.Signatures;
+        var nodeCalls = (double)calls.CallsSince(callsBefore) / settings.Signatures;
         status($"{settings.Signatures * wallets.Count} signatures from {wallets.Count} wallets at once, pool filled");
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(wallets.Select(async wallet =>
@@ -184,7 +190,7 @@ internal static class SigningBench
         }));
         var perSecond = settings.Signatures * wallets.Count / clock.Elapsed.TotalSeconds;
         latencies.Sort();
-        return new WarmPoolReport(settings.Signatures, Round(Percentile(latencies, 0.50)), Round(Percentile(latencies, 0.99)), wallets.Count, settings.Signatures * wallets.Count, Round(perSecond), perSignature);
+        return new WarmPoolReport(settings.Signatures, Round(Percentile(latencies, 0.50)), Round(Percentile(latencies, 0.99)), wallets.Count, settings.Signatures * wallets.Count, Round(perSecond), perSignature, Round(nodeCalls), Round(nodeCalls / settings.Threshold));
     }
 
     private static async Task<SustainedReport> SustainedAsync(SigningBenchSettings settings, Aggregator.AggregatorService aggregator, ThresholdClient owner, List<ThresholdClient> wallets, Action<string> status)

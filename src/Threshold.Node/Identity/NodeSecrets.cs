@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Google.Protobuf;
 using Threshold.Opaque;
 using Threshold.Opaque.Server;
@@ -40,10 +41,24 @@ public sealed record NodeSecrets(NodeIdentity Identity, ServerSetup Opaque, byte
             throw new DecodingException(DecodingError.Malformed, "node identity");
         }
 
+        if (m.Party is 0 or > 1024)
+        {
+            throw new DecodingException(DecodingError.OutOfRange, "node identity party");
+        }
+
         var suite = m.OpaqueSuite == OpaqueSuite.P256Sha256.Name ? OpaqueSuite.P256Sha256 : OpaqueSuite.Ristretto255Sha512;
-        return new NodeSecrets(
-            NodeIdentity.Import(m.NodeId, (int)m.Party, m.SigningPkcs8.Span, m.AgreementPkcs8.Span),
-            ServerSetup.Import(suite, m.OpaqueSetup.Span),
-            m.TlsPkcs12.ToByteArray());
+        var opaque = ServerSetup.Import(suite, m.OpaqueSetup.Span);
+        NodeIdentity identity;
+        try
+        {
+            identity = NodeIdentity.Import(m.NodeId, (int)m.Party, m.SigningPkcs8.Span, m.AgreementPkcs8.Span);
+        }
+        catch (CryptographicException)
+        {
+            // A PKCS#8 key that does not import is a record that does not decode, as documented.
+            throw new DecodingException(DecodingError.Malformed, "node identity keys");
+        }
+
+        return new NodeSecrets(identity, opaque, m.TlsPkcs12.ToByteArray());
     }
 }

@@ -42,8 +42,15 @@ public sealed record ClusterFile(int Threshold, string OpaqueSuite, IReadOnlyLis
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>Reads a cluster file.</summary>
-    public static ClusterFile Load(string path) =>
-        JsonSerializer.Deserialize<ClusterFile>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} is not a cluster file");
+    /// <exception cref="JsonException">Not JSON of this shape.</exception>
+    /// <exception cref="InvalidDataException">Not a cluster file.</exception>
+    public static ClusterFile Load(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>Decodes the text of a cluster file (<paramref name="source"/> names it in errors).</summary>
+    /// <exception cref="JsonException">Not JSON of this shape.</exception>
+    /// <exception cref="InvalidDataException">Not a cluster file.</exception>
+    public static ClusterFile Parse(string json, string source) =>
+        JsonSerializer.Deserialize<ClusterFile>(json, Json) ?? throw new InvalidDataException($"{source} is not a cluster file");
 
     /// <summary>Writes the cluster file.</summary>
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
@@ -101,10 +108,17 @@ public sealed record NodeConfig(
     public LoginBudgetPolicy LoginBudget => new(LoginBurst, LoginRefillInterval ?? LoginBudgetPolicy.Default.RefillInterval, LoginBudgetPolicy.Default.AttemptLifetime);
 
     /// <summary>Reads a node configuration; relative paths are taken from the file's directory.</summary>
-    public static NodeConfig Load(string path)
+    /// <exception cref="JsonException">Not JSON of this shape.</exception>
+    /// <exception cref="InvalidDataException">Not a node configuration.</exception>
+    public static NodeConfig Load(string path) => Parse(File.ReadAllText(path), Path.GetDirectoryName(Path.GetFullPath(path))!, path);
+
+    /// <summary>Decodes the text of a node configuration; relative paths are taken from <paramref name="directory"/>.</summary>
+    /// <exception cref="JsonException">Not JSON of this shape.</exception>
+    /// <exception cref="InvalidDataException">Not a node configuration.</exception>
+    public static NodeConfig Parse(string json, string directory, string source)
     {
-        var config = JsonSerializer.Deserialize<NodeConfig>(File.ReadAllText(path), ClusterFiles.Json) ?? throw new InvalidDataException($"{path} is not a node configuration");
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var config = JsonSerializer.Deserialize<NodeConfig>(json, ClusterFiles.Json) ?? throw new InvalidDataException($"{source} is not a node configuration");
+        ClusterFiles.Require(source, ("nodeId", config.NodeId), ("clusterFile", config.ClusterFile), ("dataDirectory", config.DataDirectory), ("listen", config.Listen));
         return config with
         {
             ClusterFile = Path.GetFullPath(config.ClusterFile, directory),
@@ -136,10 +150,17 @@ public sealed record NodeConfig(
 public sealed record AggregatorConfig(string ClusterFile, string DataDirectory, string Listen, int PoolTarget = 4, Rpc.WalletRateLimits? RateLimits = null, int? PoolMaxTarget = null, int PoolConcurrentRuns = 2, int CallTimeoutSeconds = 30, IReadOnlyList<string>? CorsOrigins = null, bool Reflection = true)
 {
     /// <summary>Reads an aggregator configuration; relative paths are taken from the file's directory.</summary>
-    public static AggregatorConfig Load(string path)
+    /// <exception cref="JsonException">Not JSON of this shape.</exception>
+    /// <exception cref="InvalidDataException">Not an aggregator configuration.</exception>
+    public static AggregatorConfig Load(string path) => Parse(File.ReadAllText(path), Path.GetDirectoryName(Path.GetFullPath(path))!, path);
+
+    /// <summary>Decodes the text of an aggregator configuration; relative paths are taken from <paramref name="directory"/>.</summary>
+    /// <exception cref="JsonException">Not JSON of this shape.</exception>
+    /// <exception cref="InvalidDataException">Not an aggregator configuration.</exception>
+    public static AggregatorConfig Parse(string json, string directory, string source)
     {
-        var config = JsonSerializer.Deserialize<AggregatorConfig>(File.ReadAllText(path), ClusterFiles.Json) ?? throw new InvalidDataException($"{path} is not an aggregator configuration");
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var config = JsonSerializer.Deserialize<AggregatorConfig>(json, ClusterFiles.Json) ?? throw new InvalidDataException($"{source} is not an aggregator configuration");
+        ClusterFiles.Require(source, ("clusterFile", config.ClusterFile), ("dataDirectory", config.DataDirectory), ("listen", config.Listen));
         return config with { ClusterFile = Path.GetFullPath(config.ClusterFile, directory), DataDirectory = Path.GetFullPath(config.DataDirectory, directory) };
     }
 }
@@ -150,4 +171,20 @@ internal static class ClusterFiles
     public static JsonSerializerOptions Json => ClusterFile.Json;
 
     public static void Save<T>(string path, T value) => File.WriteAllText(path, JsonSerializer.Serialize(value, Json));
+
+    /// <summary>
+    /// Refuses a file that leaves out a required setting: System.Text.Json leaves a missing
+    /// non-nullable string null, which would otherwise fail later as an argument error.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A setting is missing.</exception>
+    public static void Require(string source, params (string Name, string? Value)[] settings)
+    {
+        foreach (var (name, value) in settings)
+        {
+            if (value is null)
+            {
+                throw new InvalidDataException($"{source}: '{name}' is missing");
+            }
+        }
+    }
 }

@@ -66,7 +66,18 @@ internal ref struct CanonicalReader
 
     public bool AtEnd => rest.IsEmpty;
 
-    public string String() => CanonicalWriter.StrictUtf8.GetString(Bytes());
+    public string String()
+    {
+        try
+        {
+            return CanonicalWriter.StrictUtf8.GetString(Bytes());
+        }
+        catch (DecoderFallbackException)
+        {
+            // Invalid UTF-8 is a shape error like any other, not an argument error.
+            throw new FormatException("invalid UTF-8 string");
+        }
+    }
 
     public ReadOnlySpan<byte> Bytes()
     {

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using Threshold.Aggregator;
+using Threshold.Contracts.V1;
+
+namespace Threshold.Cli.Bench;
+
+/// <summary>
+/// Counts the calls the aggregator makes to the nodes, by method (the bench wraps every node client with
+/// <see cref="Wrap"/>): how many node round trips a signature costs is measured, not assumed.
+/// </summary>
+internal sealed class NodeCallCounter
+{
+    private readonly ConcurrentDictionary<string, long> calls = new();
+
+    /// <summary>Calls so far, by method (GetNodeInfo is the reachability probe).</summary>
+    public IReadOnlyDictionary<string, long> Snapshot() => calls.ToDictionary();
+
+    /// <summary>Calls other than probes since <paramref name="before"/>.</summary>
+    public long CallsSince(IReadOnlyDictionary<string, long> before) =>
+        calls.Where(e => e.Key != nameof(INodeClient.GetNodeInfoAsync)).Sum(e => e.Value - before.GetValueOrDefault(e.Key));
+
+    /// <summary>The node's client, counted.</summary>
+    public INodeClient Wrap(INodeClient node) => new Counted(node, this);
+
+    private Task<T> Count<T>(string method, Func<Task<T>> call)
+    {
+        calls.AddOrUpdate(method, 1, (_, n) => n + 1);
+        return call();
+    }
+
+    private sealed class Counted(INodeClient inner, NodeCallCounter counter) : INodeClient
+    {
+        public string NodeId => inner.NodeId;
+
+        public Task<NodeInfo> GetNodeInfoAsync(CancellationToken cancellationToken) => counter.Count(nameof(GetNodeInfoAsync), () => inner.GetNodeInfoAsync(cancellationToken));
+
+        public Task<NodeBytesResponse> RegisterStartAsync(NodeBytesRequest request, CancellationToken cancellationToken) => counter.Count(nameof(RegisterStartAsync), () => inner.RegisterStartAsync(request, cancellationToken));
+
+        public Task<NodeRegistrationAck> RegisterFinishAsync(NodeRegistrationUpload request, CancellationToken cancellationToken) => counter.Count(nameof(RegisterFinishAsync), () => inner.RegisterFinishAsync(request, cancellationToken));
+
+        public Task<NodeLoginStartResponse> LoginStartAsync(NodeLoginStartRequest request, CancellationToken cancellationToken) => counter.Count(nameof(LoginStartAsync), () => inner.LoginStartAsync(request, cancellationToken));
+
+        public Task<NodeLoginFinishResponse> LoginFinishAsync(NodeLoginFinishRequest request, CancellationToken cancellationToken) => counter.Count(nameof(LoginFinishAsync), () => inner.LoginFinishAsync(request, cancellationToken));
+
+        public Task<ChannelEnvelope> SubmitAsync(ChannelEnvelope request, CancellationToken cancellationToken) => counter.Count(nameof(SubmitAsync), () => inner.SubmitAsync(request, cancellationToken));
+
+        public Task<ProtocolStep> StartProtocolAsync(StartProtocolRequest request, CancellationToken cancellationToken) => counter.Count(nameof(StartProtocolAsync), () => inner.StartProtocolAsync(request, cancellationToken));
+
+        public Task<ProtocolStep> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken) => counter.Count(nameof(DeliverAsync), () => inner.DeliverAsync(request, cancellationToken));
+
+        public Task<PartialSignResponse> PartialSignAsync(PartialSignRequest request, CancellationToken cancellationToken) => counter.Count(nameof(PartialSignAsync), () => inner.PartialSignAsync(request, cancellationToken));
+    }
+}
