@@ -61,9 +61,16 @@ public sealed class ComputeSpec
 {
     /// <summary>
     /// <c>real</c>: the measured wall time of each step (exact for this machine, not reproducible);
-    /// <c>fixed</c>: <see cref="StepMs"/> per step (reproducible byte for byte).
+    /// <c>fixed</c>: <see cref="StepMs"/> per step (reproducible byte for byte);
+    /// <c>cost</c>: no cryptography, each step charged from a calibration table (fast, reproducible, for large n).
     /// </summary>
     public string Mode { get; set; } = "real";
+
+    /// <summary>
+    /// <c>cost</c> mode: a table written by <c>threshold sim calibrate</c> (relative to the scenario);
+    /// absent, the table committed under simulator/calibration/.
+    /// </summary>
+    public string? Calibration { get; set; }
 
     /// <summary>Cost of one step in <c>fixed</c> mode.</summary>
     public double StepMs { get; set; } = 1;
