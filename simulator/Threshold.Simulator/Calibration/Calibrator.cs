@@ -29,7 +29,8 @@ public static class Calibrator
     /// <param name="securityLevel">Paillier modulus bits.</param>
     /// <param name="primes">A prime pool file for aux-info (null: the simulator's supply).</param>
     /// <param name="progress">Told about each party count as it starts.</param>
-    public static CalibrationTable Measure(Simulator simulator, IReadOnlyList<int> partyCounts, int repetitions = 3, string curve = "secp256k1", int securityLevel = 2048, string? primes = null, Action<int>? progress = null)
+    /// <param name="clock"><c>wall</c> or <c>cpu</c>: how a step is measured (see <see cref="ComputeSpec.Clock"/>).</param>
+    public static CalibrationTable Measure(Simulator simulator, IReadOnlyList<int> partyCounts, int repetitions = 3, string curve = "secp256k1", int securityLevel = 2048, string? primes = null, Action<int>? progress = null, string clock = "wall")
     {
         ArgumentNullException.ThrowIfNull(simulator);
         ArgumentNullException.ThrowIfNull(partyCounts);
@@ -39,15 +40,15 @@ public static class Calibrator
         }
 
         // One run thrown away first: JIT compilation and first-use caches would otherwise inflate the smallest count.
-        simulator.Record(Scenario(partyCounts.Min(), 1, curve, securityLevel, primes), []);
+        simulator.Record(Scenario(partyCounts.Min(), 1, curve, securityLevel, primes, clock), []);
         var steps = new List<StepRecord>();
         foreach (var m in partyCounts.Distinct().Order())
         {
             progress?.Invoke(m);
-            simulator.Record(Scenario(m, repetitions, curve, securityLevel, primes), steps);
+            simulator.Record(Scenario(m, repetitions, curve, securityLevel, primes, clock), steps);
         }
 
-        var machine = $"{Environment.MachineName}, {Environment.ProcessorCount} processors, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}";
+        var machine = $"{Environment.MachineName}, {Environment.ProcessorCount} processors, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {clock} clock";
         return new CalibrationTable(machine, securityLevel, curve, [.. partyCounts.Distinct().Order()], repetitions, [.. Phases.Select(p => Profile(p, steps.Where(s => s.Phase == p).ToList()))]);
     }
 
@@ -58,7 +59,7 @@ public static class Calibrator
         return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static Scenario Scenario(int m, int repetitions, string curve, int securityLevel, string? primes) => new()
+    private static Scenario Scenario(int m, int repetitions, string curve, int securityLevel, string? primes, string clock) => new()
     {
         Name = $"calibration-{m.ToString(CultureInfo.InvariantCulture)}",
         N = m,
@@ -69,7 +70,7 @@ public static class Calibrator
         Repetitions = repetitions,
         Seed = "calibration",
         Primes = primes,
-        Compute = new ComputeSpec { Mode = "real" },
+        Compute = new ComputeSpec { Mode = "real", Clock = clock },
         Network = new NetworkSpec { Default = new LinkSpec { Latency = new LatencySpec { Distribution = "constant", Ms = 1 } } },
     };
 

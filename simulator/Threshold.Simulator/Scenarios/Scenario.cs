@@ -72,6 +72,12 @@ public sealed class ComputeSpec
     /// </summary>
     public string? Calibration { get; set; }
 
+    /// <summary>
+    /// <c>real</c> mode: <c>wall</c> (a step costs its wall time) or <c>cpu</c> (the process CPU time it
+    /// used, all threads: what a shared machine's other load does not inflate; Linux only).
+    /// </summary>
+    public string Clock { get; set; } = "wall";
+
     /// <summary>Cost of one step in <c>fixed</c> mode.</summary>
     public double StepMs { get; set; } = 1;
 }

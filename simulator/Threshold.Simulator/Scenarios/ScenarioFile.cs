@@ -80,6 +80,7 @@ public static class ScenarioFile
 
         Require(scenario.Compute.Mode is "real" or "fixed" or "cost", $"compute mode '{scenario.Compute.Mode}': real, fixed or cost");
         Require(scenario.Compute.Mode != "cost" || scenario.Behaviours.Count == 0, "behaviours need real or fixed compute: the cost model knows sizes and costs, not message contents");
+        Require(scenario.Compute.Clock is "wall" || (scenario.Compute.Clock is "cpu" && Engine.CpuClock.Available), $"compute clock '{scenario.Compute.Clock}': wall, or cpu (Linux)");
         Require(scenario.Compute.StepMs >= 0, "compute step_ms must not be negative");
         CheckLink(scenario.Network.Default, "network default");
         foreach (var link in scenario.Network.Links)

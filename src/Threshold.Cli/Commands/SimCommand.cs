@@ -126,9 +126,10 @@ internal static class SimCommand
         var level = new Option<int>("--security-level") { Description = "Paillier modulus bits: 2048 or 3072.", DefaultValueFactory = _ => 2048 };
         var curve = new Option<string>("--curve") { Description = "secp256k1 or P-256.", DefaultValueFactory = _ => "secp256k1" };
         var primes = new Option<FileInfo?>("--primes") { Description = "A safe-prime pool file for aux-info (default: generate 2·max(parties) primes first)." };
+        var clock = new Option<string>("--clock") { Description = "wall (a step costs its wall time) or cpu (the process CPU time it used; Linux).", DefaultValueFactory = _ => "wall" };
         var command = new Command("calibrate", "Measure, on this machine, what each step of each phase costs and sends (real cryptography, a few small party counts): the table cost mode charges.")
         {
-            output, parties, repetitions, level, curve, primes,
+            output, parties, repetitions, level, curve, primes, clock,
         };
         command.SetAction(parse =>
         {
@@ -154,7 +155,7 @@ internal static class SimCommand
             CalibrationTable table;
             try
             {
-                table = Calibrator.Measure(simulator, counts, parse.GetValue(repetitions), parse.GetValue(curve)!, parse.GetValue(level), parse.GetValue(primes)?.FullName, m => Console.Error.WriteLine($"measuring m = {m}…"));
+                table = Calibrator.Measure(simulator, counts, parse.GetValue(repetitions), parse.GetValue(curve)!, parse.GetValue(level), parse.GetValue(primes)?.FullName, m => Console.Error.WriteLine($"measuring m = {m}…"), parse.GetValue(clock)!);
             }
             catch (Exception e) when (e is ScenarioException or ArgumentException)
             {
