@@ -80,6 +80,13 @@ internal sealed class ScenarioRun
                 continue;
             }
 
+            if (context.Compute.Measured)
+            {
+                // A collection owed by the previous phase's allocations would otherwise land in this phase's first steps and be charged to them.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
             context.Transport.BeginPhase(position, phase.Name());
             var driver = Driver(phase, position);
             current = driver;
