@@ -3,6 +3,7 @@ using Threshold.Adversary;
 using Threshold.Curves;
 using Threshold.Paillier;
 using Threshold.Primes;
+using Threshold.Simulator.Calibration;
 using Threshold.Simulator.Engine;
 using Threshold.Simulator.Reports;
 using Threshold.Simulator.Scenarios;
@@ -18,25 +19,50 @@ public sealed class Simulator
 {
     private readonly Func<PrimePool> defaultPrimes;
     private readonly ConcurrentDictionary<(string Level, string Primes, int N), Lazy<(Fixtures Fixtures, PrimeSupply Supply)>> setups = new();
+    private readonly ConcurrentDictionary<string, Lazy<CalibrationTable>> calibrations = new();
+    private readonly CalibrationTable? calibration;
 
     /// <summary>Creates a simulator.</summary>
     /// <param name="primes">
     /// Where aux-info's safe primes come from when a scenario names no pool file: a pool holding at least
     /// two primes of the level's size (taken once; reused in turn for every run).
     /// </param>
-    public Simulator(Func<PrimePool> primes) => defaultPrimes = primes ?? throw new ArgumentNullException(nameof(primes));
+    /// <param name="calibration">
+    /// The cost model's table for scenarios in <c>cost</c> mode that name none (null: the table committed
+    /// under simulator/calibration/).
+    /// </param>
+    public Simulator(Func<PrimePool> primes, CalibrationTable? calibration = null)
+    {
+        defaultPrimes = primes ?? throw new ArgumentNullException(nameof(primes));
+        this.calibration = calibration;
+    }
 
     /// <summary>Runs every repetition of <paramref name="scenario"/>.</summary>
     /// <param name="scenario">A validated scenario.</param>
     /// <param name="seed">Replaces the scenario's seed when given.</param>
     /// <param name="trace">Records every transmission in <see cref="RunReport.Transmissions"/> (for timelines).</param>
     /// <exception cref="ScenarioException">The scenario cannot be run.</exception>
-    public SimulationReport Run(Scenario scenario, string? seed = null, bool trace = false)
+    public SimulationReport Run(Scenario scenario, string? seed = null, bool trace = false) => Run(scenario, seed, trace, null);
+
+    /// <summary>Runs <paramref name="scenario"/> and records every step in <paramref name="steps"/> (for calibration).</summary>
+    internal SimulationReport Record(Scenario scenario, List<StepRecord> steps) => Run(scenario, null, false, steps);
+
+    /// <summary>The calibration table of a <c>cost</c>-mode scenario: its own file, this simulator's, or the committed one.</summary>
+    /// <exception cref="ScenarioException">None is available.</exception>
+    internal CalibrationTable Calibration(Scenario scenario) =>
+        calibrations.GetOrAdd(scenario.Compute.Calibration ?? "", path => new(() => path != ""
+            ? CalibrationTable.Load(path)
+            : calibration ?? CalibrationTable.Default ?? throw new ScenarioException("cost mode needs a calibration table: run `threshold sim calibrate` and name it in compute.calibration"))).Value;
+
+    private SimulationReport Run(Scenario scenario, string? seed, bool trace, List<StepRecord>? steps)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ScenarioFile.Validate(scenario);
         seed ??= scenario.Seed;
-        var runs = Enumerable.Range(0, scenario.Repetitions).Select(r => new ScenarioRun(this, scenario, $"{seed}/{r}", trace).Execute(r)).ToList();
+
+        // One aggregator's memory across the repetitions: a signer whose run failed goes to the back of the queue, as in the cluster.
+        var selection = new Aggregator.SignerSelection(scenario.T);
+        var runs = Enumerable.Range(0, scenario.Repetitions).Select(r => new ScenarioRun(this, scenario, $"{seed}/{r}", trace, selection) { Steps = steps }.Execute(r)).ToList();
         var summary = scenario.Phases.Select(PhaseNames.Parse).Select(p => Summarize(p.Name(), runs)).ToList();
         return new SimulationReport(
             scenario.Name,
@@ -45,7 +71,7 @@ public sealed class Simulator
             scenario.T,
             Curve.FromName(scenario.Curve).Name,
             scenario.SecurityLevel,
-            new ComputeDescription(scenario.Compute.Mode, scenario.Compute.Mode == "fixed" ? scenario.Compute.StepMs : null),
+            new ComputeDescription(scenario.Compute.Mode, scenario.Compute.Mode == "fixed" ? scenario.Compute.StepMs : null, scenario.Compute.Mode == "cost" ? Calibration(scenario).Machine : null),
             [.. scenario.Behaviours.Select(b => b.Node).Distinct().Order()],
             summary,
             runs);

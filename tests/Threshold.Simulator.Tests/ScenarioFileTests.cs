@@ -13,7 +13,7 @@ public sealed class ScenarioFileTests(ITestOutputHelper output)
     public void TheExamplesTheIssueAsksForExist()
     {
         var names = Examples().Select(e => e.Data).ToList();
-        Assert.Subset(names.ToHashSet(), new HashSet<string> { "wan-three-regions.yaml", "lossy-mobile.yaml", "partition-during-presign.yaml", "one-byzantine-node.yaml" });
+        Assert.Subset(names.ToHashSet(), new HashSet<string> { "wan-three-regions.yaml", "lossy-mobile.yaml", "partition-during-presign.yaml", "one-byzantine-node.yaml", "custody-5-of-9.yaml" });
     }
 
     [Theory]
@@ -48,6 +48,22 @@ public sealed class ScenarioFileTests(ITestOutputHelper output)
         {
             Assert.Contains(phases, p => p.Culprits.SequenceEqual(scenario.Behaviours.Select(b => b.Node).Distinct().Order()));
         }
+    }
+
+    /// <summary>Each example without Byzantine nodes once in cost mode, from the committed calibration table (what the custody example uses).</summary>
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void EveryHonestExampleRunsInCostMode(string file)
+    {
+        var scenario = ScenarioFile.Load(Path.Combine(Scenarios.RepositoryRoot(), "simulator", "scenarios", file));
+        Assert.SkipWhen(scenario.Behaviours.Count > 0, "Byzantine nodes need real or fixed compute");
+        scenario.Repetitions = 1;
+        scenario.Compute = new ComputeSpec { Mode = "cost" };
+        var report = Scenarios.Simulator.Run(scenario);
+        output.WriteLine(ReportWriter.ToCsv(report));
+
+        Assert.All(report.Runs.Single().Phases, p => Assert.Equal(PhaseOutcome.Completed, p.Outcome));
+        Assert.NotNull(report.Compute.Calibration);
     }
 
     [Theory]

@@ -77,6 +77,20 @@ internal abstract class PhaseDriver(RunContext context, int position, IReadOnlyL
             null);
     }
 
+    /// <summary>
+    /// The nodes a majority of the other still-waiting parties wait for (a node cut off by a partition, a
+    /// crashed or silent node), and any node that is down while someone waits for it.
+    /// </summary>
+    protected List<int> Unreachable(List<WaitingParty> waiting) =>
+    [
+        .. Participants.Where(s =>
+        {
+            var others = waiting.Where(w => w.Party != s).ToList();
+            var waitedBy = others.Count(w => w.WaitsFor.Contains(s));
+            return waitedBy > 0 && (2 * waitedBy > others.Count || Context.Network.IsDown(s));
+        }),
+    ];
+
     /// <summary>Report times to the microsecond.</summary>
     protected static double Round(double ms) => Math.Round(ms, 3);
 }

@@ -39,6 +39,7 @@ internal sealed class ProtocolDriver<T>(RunContext context, int position, IReadO
                 return (made, made.Start());
             });
             parties[i] = party;
+            Context.Record(i, Participants.Count, 0, true, cost, messages.Select(Describe));
             Emit(i, messages, Context.Occupy(i, cost));
         }
 
@@ -59,6 +60,7 @@ internal sealed class ProtocolDriver<T>(RunContext context, int position, IReadO
             adversary.Observe(message);
         }
 
+        var round = party.CurrentRound;
         var (messages, cost) = Context.Compute.Run<IReadOnlyList<RoundMessage>>(() =>
         {
             try
@@ -71,6 +73,7 @@ internal sealed class ProtocolDriver<T>(RunContext context, int position, IReadO
                 return [];
             }
         });
+        Context.Record(packet.To, Participants.Count, message.Round, party.CurrentRound != round || party.Status != PartyStatus.Running, cost, messages.Select(Describe));
         var done = Context.Occupy(packet.To, cost);
         Emit(packet.To, messages, done);
         if (party.Status != PartyStatus.Running)
@@ -100,20 +103,6 @@ internal sealed class ProtocolDriver<T>(RunContext context, int position, IReadO
         };
     }
 
-    /// <summary>
-    /// The nodes a majority of the other still-waiting parties wait for (a node cut off by a partition, a
-    /// crashed or silent node), and any node that is down while someone waits for it.
-    /// </summary>
-    private List<int> Unreachable(List<WaitingParty> waiting) =>
-    [
-        .. Participants.Where(s =>
-        {
-            var others = waiting.Where(w => w.Party != s).ToList();
-            var waitedBy = others.Count(w => w.WaitsFor.Contains(s));
-            return waitedBy > 0 && (2 * waitedBy > others.Count || Context.Network.IsDown(s));
-        }),
-    ];
-
     /// <summary>Hands a party's output to the network at <paramref name="at"/> (broadcasts to every other participant).</summary>
     private void Emit(int producer, IReadOnlyList<RoundMessage> messages, double at)
     {
@@ -131,6 +120,8 @@ internal sealed class ProtocolDriver<T>(RunContext context, int position, IReadO
 
         SendAt(at, packets);
     }
+
+    private static Emitted Describe(RoundMessage m) => new(m.Round, m.IsBroadcast, m.EncodedSize);
 
     private void CheckFinished()
     {

@@ -30,6 +30,13 @@ internal sealed class RunContext
 
     public bool IsHonest(int node) => !Malicious.Contains(node);
 
+    /// <summary>When set, every step is recorded here (the calibration's raw material).</summary>
+    public List<StepRecord>? Steps { get; set; }
+
+    /// <summary>Records a step when steps are being recorded.</summary>
+    public void Record(int party, int participants, int round, bool completes, double costMs, IEnumerable<Emitted> emitted) =>
+        Steps?.Add(new StepRecord(Transport.PhaseName, party, participants, round, completes, costMs, [.. emitted]));
+
     /// <summary>
     /// Occupies <paramref name="node"/>'s processor for a step costing <paramref name="costMs"/> (scaled by
     /// its slowness), starting now or when its previous step ends; returns when this one ends.

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Threshold.Adversary;
+using Threshold.Aggregator;
 using Threshold.Cggmp.Auxiliary;
 using Threshold.Cggmp.KeyGeneration;
 using Threshold.Cggmp.Presigning;
@@ -25,12 +26,20 @@ internal sealed class ScenarioRun
     private readonly RunContext context;
     private readonly Curve curve;
     private readonly List<int> everyone;
+    private readonly Simulator simulator;
+    private readonly SignerSelection selection;
+    private readonly List<int> signers;
     private IReadOnlyList<KeyShare>? shares;
     private IReadOnlyList<AuxInfo>? aux;
     private IReadOnlyDictionary<int, Presignature>? presignatures;
 
-    public ScenarioRun(Simulator simulator, Scenario scenario, string seed, bool trace)
+    public ScenarioRun(Simulator simulator, Scenario scenario, string seed, bool trace, SignerSelection selection)
     {
+        this.simulator = simulator;
+        this.selection = selection;
+
+        // The aggregator's choice: t of the candidates, fewest recent failures first, then by index.
+        signers = selection.Choose(scenario.Signers ?? Enumerable.Range(1, scenario.N));
         this.scenario = scenario;
         this.seed = seed;
         (fixtures, primes) = simulator.Setup(scenario);
@@ -40,6 +49,13 @@ internal sealed class ScenarioRun
         var network = new NetworkModel(scenario);
         var transport = new Transport(clock, network, Draws("network"), scenario.N) { Trace = trace ? [] : null };
         context = new RunContext(clock, network, transport, new ComputeModel(scenario.Compute), scenario.Behaviours.Select(b => b.Node).ToHashSet(), scenario.N);
+    }
+
+    /// <summary>When set, every step of the run is recorded here.</summary>
+    public List<StepRecord>? Steps
+    {
+        get => context.Steps;
+        init => context.Steps = value;
     }
 
     public RunReport Execute(int repetition)
@@ -64,6 +80,13 @@ internal sealed class ScenarioRun
                 continue;
             }
 
+            if (context.Compute.Measured)
+            {
+                // A collection owed by the previous phase's allocations would otherwise land in this phase's first steps and be charged to them.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
             context.Transport.BeginPhase(position, phase.Name());
             var driver = Driver(phase, position);
             current = driver;
@@ -80,6 +103,11 @@ internal sealed class ScenarioRun
 
             var report = driver.Report(phase.Name(), start);
             reports.Add(report);
+            if (phase is Phase.Presign or Phase.Sign)
+            {
+                Learn(report.Outcome == PhaseOutcome.Completed);
+            }
+
             stopped = Collect(phase, driver, report);
             start = driver.EndMs;
         }
@@ -92,6 +120,12 @@ internal sealed class ScenarioRun
         var rng = new SeededRandom($"{seed}/{phase.Name()}");
         var sessionId = Encoding.UTF8.GetBytes($"simulated {phase.Name()} {seed}");
         var adversaryRandom = Draws($"{phase.Name()}/adversary");
+        if (scenario.Compute.Mode == "cost")
+        {
+            var profile = simulator.Calibration(scenario).Phase(phase.Name());
+            return new CostDriver(context, position, phase is Phase.Presign or Phase.Sign ? Signers() : everyone, profile, phase == Phase.Sign, Draws($"{phase.Name()}/compute"));
+        }
+
         switch (phase)
         {
             case Phase.Keygen:
@@ -123,6 +157,19 @@ internal sealed class ScenarioRun
         }
     }
 
+    /// <summary>Tells the aggregator's signer choice how a run of the signers went, as the aggregator does after each run.</summary>
+    private void Learn(bool succeeded)
+    {
+        if (succeeded)
+        {
+            selection.Record(signers, new ProtocolOutcome(true, new Dictionary<int, Contracts.V1.ProtocolStep>(), [], [], []), true, new Dictionary<string, int>());
+        }
+        else
+        {
+            selection.Fail(signers);
+        }
+    }
+
     /// <summary>Hands a completed phase's outputs on; says why the following phases cannot run otherwise.</summary>
     private string? Collect(Phase phase, PhaseDriver driver, PhaseReport report)
     {
@@ -142,7 +189,7 @@ internal sealed class ScenarioRun
             case ProtocolDriver<Presignature> d when d.Parties.Values.All(p => p.Status == PartyStatus.Completed):
                 presignatures = d.Parties.ToDictionary(e => e.Key, e => e.Value.Result);
                 return null;
-            case SignDriver:
+            case SignDriver or CostDriver:
                 return null;
             default:
                 return $"a malicious party of {phase.Name()} has no output";
@@ -152,7 +199,7 @@ internal sealed class ScenarioRun
     private PhaseReport Skipped(Phase phase, double start, string why) =>
         new(phase.Name(), PhaseOutcome.Skipped, Math.Round(start, 3), Math.Round(start, 3), 0, [], 0, 0, 0, 0, 0, [], [], [], [], [], [], $"skipped: {why}");
 
-    private List<int> Signers() => scenario.Signers is { } chosen ? [.. chosen.Order()] : [.. Enumerable.Range(1, scenario.T)];
+    private List<int> Signers() => signers;
 
     /// <summary>Presignatures made outside virtual time, for a scenario that signs without simulating presigning.</summary>
     private Dictionary<int, Presignature> OffstagePresignatures()

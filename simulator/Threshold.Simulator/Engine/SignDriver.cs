@@ -41,6 +41,7 @@ internal sealed class SignDriver(
             }
 
             var done = Context.Occupy(i, cost);
+            Context.Record(i, Participants.Count, 0, true, cost, [new Emitted(1, false, partial.Encode().Length)]);
             if (silentSigners.Contains(i))
             {
                 continue;
@@ -91,6 +92,7 @@ internal sealed class SignDriver(
             return (success, s, f);
         });
         (combined, Signature, failure) = (ok, signature, why);
+        Context.Record(Combiner, Participants.Count, 1, true, cost, []);
         Finished = true;
         EndMs = Context.Occupy(Combiner, cost);
     }

@@ -22,6 +22,9 @@ internal sealed class Transport(EventQueue clock, NetworkModel network, Random r
 {
     private string phaseName = "";
 
+    /// <summary>The current phase's name.</summary>
+    public string PhaseName => phaseName;
+
     /// <summary>Packets of other phases are dropped.</summary>
     public int CurrentPhase { get; private set; } = -1;
 
@@ -111,9 +114,15 @@ internal sealed class Transport(EventQueue clock, NetworkModel network, Random r
     private void Record(Packet packet, double sent, double? arrived, bool resend) =>
         Trace?.Add(new Transmission(
             phaseName,
-            packet.Payload is RoundMessage m ? m.Round : 1,
             packet.Payload switch
             {
+                RoundMessage m => m.Round,
+                SkeletonMessage s => s.Round,
+                _ => 1,
+            },
+            packet.Payload switch
+            {
+                SkeletonMessage s => s.Kind,
                 RoundMessage { IsAbort: true } => "abort",
                 RoundMessage { IsConfirmation: true } => "confirmation",
                 RoundMessage { IsBroadcast: true } => "broadcast",

@@ -24,9 +24,10 @@ public sealed record SimulationReport(
     IReadOnlyList<RunReport> Runs);
 
 /// <summary>How computation was charged to virtual time.</summary>
-/// <param name="Mode"><c>real</c> (measured wall time of each step; not reproducible) or <c>fixed</c>.</param>
+/// <param name="Mode"><c>real</c> (measured wall time of each step; not reproducible), <c>fixed</c> or <c>cost</c> (a calibration table; no cryptography runs).</param>
 /// <param name="StepMs">The charge per step in fixed mode.</param>
-public sealed record ComputeDescription(string Mode, double? StepMs);
+/// <param name="Calibration">Cost mode: the machine the calibration table was measured on.</param>
+public sealed record ComputeDescription(string Mode, double? StepMs, string? Calibration = null);
 
 /// <summary>One repetition of the scenario.</summary>
 /// <param name="Repetition">0-based.</param>

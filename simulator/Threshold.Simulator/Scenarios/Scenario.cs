@@ -61,9 +61,22 @@ public sealed class ComputeSpec
 {
     /// <summary>
     /// <c>real</c>: the measured wall time of each step (exact for this machine, not reproducible);
-    /// <c>fixed</c>: <see cref="StepMs"/> per step (reproducible byte for byte).
+    /// <c>fixed</c>: <see cref="StepMs"/> per step (reproducible byte for byte);
+    /// <c>cost</c>: no cryptography, each step charged from a calibration table (fast, reproducible, for large n).
     /// </summary>
     public string Mode { get; set; } = "real";
+
+    /// <summary>
+    /// <c>cost</c> mode: a table written by <c>threshold sim calibrate</c> (relative to the scenario);
+    /// absent, the table committed under simulator/calibration/.
+    /// </summary>
+    public string? Calibration { get; set; }
+
+    /// <summary>
+    /// <c>real</c> mode: <c>wall</c> (a step costs its wall time) or <c>cpu</c> (the process CPU time it
+    /// used, all threads: what a shared machine's other load does not inflate; Linux only).
+    /// </summary>
+    public string Clock { get; set; } = "wall";
 
     /// <summary>Cost of one step in <c>fixed</c> mode.</summary>
     public double StepMs { get; set; } = 1;

@@ -19,6 +19,11 @@ public static class ScenarioFile
             scenario.Primes = Path.GetFullPath(primes, folder);
         }
 
+        if (scenario.Compute.Calibration is { } calibration)
+        {
+            scenario.Compute.Calibration = Path.GetFullPath(calibration, folder);
+        }
+
         foreach (var latency in AllLatencies(scenario).Where(l => l.File is not null))
         {
             latency.File = Path.GetFullPath(latency.File!, folder);
@@ -73,7 +78,9 @@ public static class ScenarioFile
             Require(signers.Count >= scenario.T && signers.Distinct().Count() == signers.Count && signers.All(Node), $"signers must be at least t distinct nodes of 1..{scenario.N}");
         }
 
-        Require(scenario.Compute.Mode is "real" or "fixed", $"compute mode '{scenario.Compute.Mode}': real or fixed");
+        Require(scenario.Compute.Mode is "real" or "fixed" or "cost", $"compute mode '{scenario.Compute.Mode}': real, fixed or cost");
+        Require(scenario.Compute.Mode != "cost" || scenario.Behaviours.Count == 0, "behaviours need real or fixed compute: the cost model knows sizes and costs, not message contents");
+        Require(scenario.Compute.Clock is "wall" || (scenario.Compute.Clock is "cpu" && Engine.CpuClock.Available), $"compute clock '{scenario.Compute.Clock}': wall, or cpu (Linux)");
         Require(scenario.Compute.StepMs >= 0, "compute step_ms must not be negative");
         CheckLink(scenario.Network.Default, "network default");
         foreach (var link in scenario.Network.Links)
