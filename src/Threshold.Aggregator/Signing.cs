@@ -51,6 +51,7 @@ internal sealed class Signing(AggregatorOptions options, ClusterNodes nodes, Pre
             if (made is null)
             {
                 incidents.Reason = "no presignature could be made for the available nodes";
+                incidents.UnresponsiveNodes.AddRange(NodeIds(Unreachable(attempt, candidates)).Except(incidents.UnresponsiveNodes));
                 response.Failure = incidents;
                 return response;
             }
@@ -77,7 +78,13 @@ internal sealed class Signing(AggregatorOptions options, ClusterNodes nodes, Pre
             var silent = answers.Where(e => !e.Value.Signed).Select(e => e.Key).ToList();
             AggregatorLog.SignFailed(logger, request.KeyId, "some signers did not sign", "none", string.Join(", ", silent));
             selection.Fail(answers.Where(e => e.Value.Failed).Select(e => nodes.PartyOf[e.Key]));
-            response.Failure = new OperationFailure { Reason = "some signers did not sign", RefusingNodes = { silent } };
+            var unresponsive = NodeIds(Unreachable(attempt, candidates).Concat(attempt.Unresponsive));
+            response.Failure = new OperationFailure
+            {
+                Reason = "some signers did not sign",
+                UnresponsiveNodes = { unresponsive },
+                RefusingNodes = { NodeIds(attempt.Refusing.Concat(attempt.Sessionless)).Except(unresponsive) },
+            };
             return response;
         }
 
@@ -142,6 +149,11 @@ internal sealed class Signing(AggregatorOptions options, ClusterNodes nodes, Pre
         response.Signers.AddRange(presignature.Signers.Select(p => nodes.ByParty[(int)p].NodeId));
         return response;
     }
+
+    /// <summary>The parties that got a sealed request but were not asked: the probes found them unreachable.</summary>
+    private static IEnumerable<int> Unreachable(SignAttempt attempt, IReadOnlySet<int> candidates) => attempt.Envelopes.Keys.Where(p => !candidates.Contains(p));
+
+    private List<string> NodeIds(IEnumerable<int> parties) => [.. parties.Distinct().Order().Select(p => nodes.ByParty[p].NodeId)];
 
     /// <summary>The parties that got a sealed request, less those the probes found unreachable while t others remain.</summary>
     private HashSet<int> Candidates(SignAttempt attempt)
@@ -247,7 +259,7 @@ internal sealed class Signing(AggregatorOptions options, ClusterNodes nodes, Pre
             try
             {
                 var (partial, error) = await nodes.CallAsync(nodes.ByParty[p], (node, ct) => node.PartialSignAsync(call, ct), cancellationToken).ConfigureAwait(false);
-                attempt.Record(p, partial, error as NodeCallException);
+                attempt.Record(p, partial, error);
                 return new SignerAnswer(partial, error as NodeCallException);
             }
             catch (OperationCanceledException)
@@ -289,6 +301,8 @@ internal sealed class Signing(AggregatorOptions options, ClusterNodes nodes, Pre
     {
         private readonly ConcurrentDictionary<int, ChannelEnvelope> replies = new();
         private readonly ConcurrentDictionary<int, bool> sessionless = new();
+        private readonly ConcurrentDictionary<int, bool> unresponsive = new();
+        private readonly ConcurrentDictionary<int, bool> refusing = new();
 
         public SignRequest Request { get; } = request;
 
@@ -301,20 +315,31 @@ internal sealed class Signing(AggregatorOptions options, ClusterNodes nodes, Pre
         /// <summary>The parties that know no session for the request.</summary>
         public ICollection<int> Sessionless => sessionless.Keys;
 
+        /// <summary>The parties asked that did not answer (unreachable, or out of time).</summary>
+        public ICollection<int> Unresponsive => unresponsive.Keys;
+
+        /// <summary>The parties asked that answered with a refusal (of the call, or of the user's request).</summary>
+        public ICollection<int> Refusing => refusing.Keys;
+
         /// <summary>Whether <paramref name="party"/> opened its sealed request already (a second call must not send it again: the channel would refuse the replay).</summary>
         public bool HasOpened(int party) => replies.ContainsKey(party);
 
-        public void Record(int party, PartialSignResponse? response, NodeCallException? error)
+        public void Record(int party, PartialSignResponse? response, Exception? error)
         {
             if (response?.Reply is { } reply)
             {
                 replies.TryAdd(party, reply);
             }
 
-            if (error is { Code: ErrorCode.Unauthenticated })
+            var outcome = error switch
             {
-                sessionless.TryAdd(party, true);
-            }
+                NodeCallException { Code: ErrorCode.Unauthenticated } => sessionless,
+                NodeCallException { Unavailable: true } or OperationCanceledException => unresponsive,
+                NodeCallException => refusing,
+                _ when response is { Sigma.Length: 0 } => refusing,
+                _ => null,
+            };
+            outcome?.TryAdd(party, true);
         }
     }
 }

@@ -179,31 +179,15 @@ public sealed class OneRoundTripSignTests
     }
 
     /// <summary>An aggregator that keeps the sign request instead of delivering it.</summary>
-    private sealed class WithholdingWalletApi(IWalletApi inner) : IWalletApi
+    private sealed class WithholdingWalletApi(IWalletApi inner) : DelegatingWalletApi(inner)
     {
         public SignRequest? Withheld { get; private set; }
 
-        public Task<ClusterInfo> GetClusterInfoAsync(CancellationToken cancellationToken) => inner.GetClusterInfoAsync(cancellationToken);
-
-        public Task<RegisterStartResponse> RegisterStartAsync(RegisterStartRequest request, CancellationToken cancellationToken) => inner.RegisterStartAsync(request, cancellationToken);
-
-        public Task<RegisterFinishResponse> RegisterFinishAsync(RegisterFinishRequest request, CancellationToken cancellationToken) => inner.RegisterFinishAsync(request, cancellationToken);
-
-        public Task<LoginStartResponse> LoginStartAsync(LoginStartRequest request, CancellationToken cancellationToken) => inner.LoginStartAsync(request, cancellationToken);
-
-        public Task<LoginFinishResponse> LoginFinishAsync(LoginFinishRequest request, CancellationToken cancellationToken) => inner.LoginFinishAsync(request, cancellationToken);
-
-        public Task<GenerateKeyResponse> GenerateKeyAsync(GenerateKeyRequest request, CancellationToken cancellationToken) => inner.GenerateKeyAsync(request, cancellationToken);
-
-        public Task<GetPublicKeyResponse> GetPublicKeyAsync(GetPublicKeyRequest request, CancellationToken cancellationToken) => inner.GetPublicKeyAsync(request, cancellationToken);
-
-        public Task<SignResponse> SignAsync(SignRequest request, CancellationToken cancellationToken)
+        public override Task<SignResponse> SignAsync(SignRequest request, CancellationToken cancellationToken)
         {
             Withheld = request.Clone();
             return Task.FromResult(new SignResponse { Failure = new OperationFailure { Reason = "withheld" } });
         }
-
-        public Task<LogoutResponse> LogoutAsync(LogoutRequest request, CancellationToken cancellationToken) => inner.LogoutAsync(request, cancellationToken);
     }
 
     /// <summary>Counts the calls the aggregator makes to one node, by method.</summary>
