@@ -78,14 +78,23 @@ internal sealed class Signing(AggregatorOptions options, ClusterNodes nodes, Pre
             var silent = answers.Where(e => !e.Value.Signed).Select(e => e.Key).ToList();
             AggregatorLog.SignFailed(logger, request.KeyId, "some signers did not sign", "none", string.Join(", ", silent));
             selection.Fail(answers.Where(e => e.Value.Failed).Select(e => nodes.PartyOf[e.Key]));
-            var unresponsive = NodeIds(Unreachable(attempt, candidates).Concat(attempt.Unresponsive));
+            var unresponsive = NodeIds(Unreachable(attempt, candidates).Concat(attempt.Unresponsive)).Union(attempt.Incidents.UnresponsiveNodes).ToList();
             response.Failure = new OperationFailure
             {
                 Reason = "some signers did not sign",
                 UnresponsiveNodes = { unresponsive },
-                RefusingNodes = { NodeIds(attempt.Refusing.Concat(attempt.Sessionless)).Except(unresponsive) },
+                RefusingNodes = { NodeIds(attempt.Refusing.Concat(attempt.Sessionless)).Union(attempt.Incidents.RefusingNodes).Except(unresponsive) },
+                Culprits = { attempt.Incidents.Culprits },
             };
             return response;
+        }
+
+        if (attempt.Incidents.Culprits.Count + attempt.Incidents.UnresponsiveNodes.Count + attempt.Incidents.RefusingNodes.Count > 0)
+        {
+            // The hedge's presigning left nodes out on the way; the others signed.
+            response.Excluded ??= new OperationFailure();
+            response.Excluded.MergeFrom(attempt.Incidents);
+            response.Excluded.Reason = "left out after failing a presigning run; the others signed";
         }
 
         return Combine(request, presignature, answers.ToDictionary(e => e.Key, e => e.Value.Response!), response);
@@ -219,7 +228,8 @@ internal sealed class Signing(AggregatorOptions options, ClusterNodes nodes, Pre
         var hedge = pool.Take(attempt.Request.KeyId, selection.Trusted(others)) ?? pool.Take(attempt.Request.KeyId, others);
         if (hedge is null && others.Count >= options.Threshold)
         {
-            hedge = (await presigner.PresignAmongAsync(attempt.Request.KeyId, others, cancellationToken).ConfigureAwait(false)).Presignature;
+            (hedge, var incidents) = await presigner.PresignAmongAsync(attempt.Request.KeyId, others, cancellationToken).ConfigureAwait(false);
+            attempt.Incidents.MergeFrom(incidents);
         }
 
         if (hedge is null)
@@ -315,6 +325,9 @@ internal sealed class Signing(AggregatorOptions options, ClusterNodes nodes, Pre
         /// <summary>The parties that know no session for the request.</summary>
         public ICollection<int> Sessionless => sessionless.Keys;
 
+        /// <summary>What presigning for the hedge reported (culprits, unresponsive, refusing), if it ran.</summary>
+        public OperationFailure Incidents { get; } = new();
+
         /// <summary>The parties asked that did not answer (unreachable, or out of time).</summary>
         public ICollection<int> Unresponsive => unresponsive.Keys;
 
@@ -334,7 +347,7 @@ internal sealed class Signing(AggregatorOptions options, ClusterNodes nodes, Pre
             var outcome = error switch
             {
                 NodeCallException { Code: ErrorCode.Unauthenticated } => sessionless,
-                NodeCallException { Unavailable: true } or OperationCanceledException => unresponsive,
+                NodeCallException { Code: null } or OperationCanceledException => unresponsive, // a node that cannot sign now (its consensus store down) answers, with a refusal
                 NodeCallException => refusing,
                 _ when response is { Sigma.Length: 0 } => refusing,
                 _ => null,

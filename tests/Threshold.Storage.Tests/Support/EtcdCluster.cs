@@ -217,6 +217,10 @@ public sealed class EtcdCluster : IAsyncLifetime
             {
                 last = e.Status.Detail;
             }
+            catch (Exception e) when (e is OperationCanceledException or AggregateException or HttpRequestException && !TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+                last = e.Message; // a member still starting: its client gives up on the connection before the call's deadline
+            }
 
             // Poll again at once after a short wait on the members' own progress (bounded by the deadline).
             await Task.Delay(100, TestContext.Current.CancellationToken);
