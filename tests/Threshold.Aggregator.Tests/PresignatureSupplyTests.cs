@@ -1,9 +1,9 @@
 using System.Threading.Channels;
 using Google.Protobuf;
-using Threshold.Aggregator;
 using Threshold.Contracts.V1;
+using Threshold.Testing;
 
-namespace Threshold.System.Tests;
+namespace Threshold.Aggregator.Tests;
 
 /// <summary>
 /// The aggregator's presignature supply with a scripted presigning step: how many runs it keeps in flight

@@ -1,8 +1,7 @@
 using Google.Protobuf;
-using Threshold.Aggregator;
 using Threshold.Contracts.V1;
 
-namespace Threshold.System.Tests;
+namespace Threshold.Aggregator.Tests;
 
 /// <summary>The aggregator's presignature pool under concurrent signings.</summary>
 public sealed class PresignaturePoolTests
