@@ -50,18 +50,39 @@ public sealed class EtcdCluster : IAsyncLifetime
 
         directory = Directory.CreateTempSubdirectory("threshold-etcd-").FullName;
         MakeCertificates();
-        for (var i = 0; i < Members; i++)
+        // A port found free may be taken by another test's host before etcd binds it; then every member
+        // exits at start. Start again on fresh ports and data (at most three times).
+        for (var attempt = 1; ; attempt++)
         {
-            clientPorts[i] = FreePort();
-            peerPorts[i] = FreePort();
+            for (var i = 0; i < Members; i++)
+            {
+                clientPorts[i] = FreePort();
+                peerPorts[i] = FreePort();
+            }
+
+            for (var i = 0; i < Members; i++)
+            {
+                Start(i);
+            }
+
+            try
+            {
+                await WaitHealthyAsync(TimeSpan.FromSeconds(60));
+                break;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+                for (var i = 0; i < Members; i++)
+                {
+                    await KillAsync(i);
+                    if (Directory.Exists(Path.Combine(directory, $"m{i}")))
+                    {
+                        Directory.Delete(Path.Combine(directory, $"m{i}"), recursive: true);
+                    }
+                }
+            }
         }
 
-        for (var i = 0; i < Members; i++)
-        {
-            Start(i);
-        }
-
-        await WaitHealthyAsync(TimeSpan.FromSeconds(60));
         using var access = new EtcdAccess(Options("root"));
         await access.SetUpAsync(NodeIds, TestContext.Current.CancellationToken);
     }
@@ -209,6 +230,11 @@ public sealed class EtcdCluster : IAsyncLifetime
                 if (leaders.Count == 1 && !leaders.Contains(0UL))
                 {
                     return;
+                }
+
+                if (!Enumerable.Range(0, Members).Any(IsRunning))
+                {
+                    throw new TimeoutException($"every etcd member exited; logs in {directory}");
                 }
 
                 last = $"leaders seen: {string.Join(",", leaders)}";
