@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Threshold.Aggregator;
+using Threshold.Cli.Bench;
 using Threshold.Client;
 using Threshold.Contracts;
 using Threshold.Contracts.V1;
@@ -24,8 +24,8 @@ public sealed class OneRoundTripSignTests
     public async Task AWarmPoolSignatureCallsEachSignerOnceAndNothingElse()
     {
         var ct = TestContext.Current.CancellationToken;
-        var counters = new ConcurrentDictionary<string, CountingNode>();
-        await using var cluster = await InProcessCluster.StartAsync(3, 2, faults: node => counters.GetOrAdd(node.NodeId, _ => new CountingNode(node)));
+        var counter = new NodeCallCounter();
+        await using var cluster = await InProcessCluster.StartAsync(3, 2, faults: counter.Wrap);
         await using var client = cluster.Client();
         await client.ConnectAsync(ct);
         var user = await client.RegisterAsync(Password, ct);
@@ -35,28 +35,15 @@ public sealed class OneRoundTripSignTests
         cluster.Aggregator.BackgroundPresigning = false; // no refill runs in the window counted
         Assert.True(cluster.Aggregator.Pool.Count(key.KeyId) >= 1);
 
-        foreach (var counter in counters.Values)
-        {
-            counter.Reset();
-        }
-
+        var before = counter.Snapshot();
         var digest = SHA256.HashData("counted"u8);
         var report = await client.SignDigestWithReportAsync(key.KeyId, digest, ct);
 
         Assert.True(InProcessFlowTests.IndependentVerify(key.PublicKey, digest, report.Signature));
         Assert.Equal(2, report.Signers.Count);
-        foreach (var (nodeId, counter) in counters)
-        {
-            var calls = counter.Calls.Where(c => c.Key != nameof(INodeClient.GetNodeInfoAsync) && c.Value > 0).ToDictionary();
-            if (report.Signers.Contains(nodeId))
-            {
-                Assert.Equal(new Dictionary<string, int> { [nameof(INodeClient.PartialSignAsync)] = 1 }, calls);
-            }
-            else
-            {
-                Assert.Empty(calls);
-            }
-        }
+        var calls = counter.Since(before);
+        Assert.Equal(report.Signers.Order().Select(n => (n, nameof(INodeClient.PartialSignAsync))), calls.Keys.Order());
+        Assert.All(calls.Values, n => Assert.Equal(1, n));
     }
 
     [Fact]
@@ -187,40 +174,6 @@ public sealed class OneRoundTripSignTests
         {
             Withheld = request.Clone();
             return Task.FromResult(new SignResponse { Failure = new OperationFailure { Reason = "withheld" } });
-        }
-    }
-
-    /// <summary>Counts the calls the aggregator makes to one node, by method.</summary>
-    private sealed class CountingNode(INodeClient inner) : DelegatingNodeClient(inner)
-    {
-        private readonly ConcurrentDictionary<string, int> calls = new();
-
-        public IReadOnlyDictionary<string, int> Calls => calls;
-
-        public void Reset() => calls.Clear();
-
-        public override Task<NodeInfo> GetNodeInfoAsync(CancellationToken cancellationToken) => Count(nameof(GetNodeInfoAsync), () => base.GetNodeInfoAsync(cancellationToken));
-
-        public override Task<NodeBytesResponse> RegisterStartAsync(NodeBytesRequest request, CancellationToken cancellationToken) => Count(nameof(RegisterStartAsync), () => base.RegisterStartAsync(request, cancellationToken));
-
-        public override Task<NodeRegistrationAck> RegisterFinishAsync(NodeRegistrationUpload request, CancellationToken cancellationToken) => Count(nameof(RegisterFinishAsync), () => base.RegisterFinishAsync(request, cancellationToken));
-
-        public override Task<NodeLoginStartResponse> LoginStartAsync(NodeLoginStartRequest request, CancellationToken cancellationToken) => Count(nameof(LoginStartAsync), () => base.LoginStartAsync(request, cancellationToken));
-
-        public override Task<NodeLoginFinishResponse> LoginFinishAsync(NodeLoginFinishRequest request, CancellationToken cancellationToken) => Count(nameof(LoginFinishAsync), () => base.LoginFinishAsync(request, cancellationToken));
-
-        public override Task<ChannelEnvelope> SubmitAsync(ChannelEnvelope request, CancellationToken cancellationToken) => Count(nameof(SubmitAsync), () => base.SubmitAsync(request, cancellationToken));
-
-        public override Task<ProtocolStep> StartProtocolAsync(StartProtocolRequest request, CancellationToken cancellationToken) => Count(nameof(StartProtocolAsync), () => base.StartProtocolAsync(request, cancellationToken));
-
-        public override Task<ProtocolStep> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken) => Count(nameof(DeliverAsync), () => base.DeliverAsync(request, cancellationToken));
-
-        public override Task<PartialSignResponse> PartialSignAsync(PartialSignRequest request, CancellationToken cancellationToken) => Count(nameof(PartialSignAsync), () => base.PartialSignAsync(request, cancellationToken));
-
-        private Task<T> Count<T>(string method, Func<Task<T>> call)
-        {
-            calls.AddOrUpdate(method, 1, (_, n) => n + 1);
-            return call();
         }
     }
 }

@@ -10,21 +10,27 @@ namespace Threshold.Cli.Bench;
 /// </summary>
 internal sealed class NodeCallCounter
 {
-    private readonly ConcurrentDictionary<string, long> calls = new();
+    private readonly ConcurrentDictionary<(string Node, string Method), long> calls = new();
 
-    /// <summary>Calls so far, by method (GetNodeInfo is the reachability probe).</summary>
-    public IReadOnlyDictionary<string, long> Snapshot() => calls.ToDictionary();
+    /// <summary>Calls so far, by node and method (GetNodeInfo is the reachability probe).</summary>
+    public IReadOnlyDictionary<(string Node, string Method), long> Snapshot() => calls.ToDictionary();
 
-    /// <summary>Calls other than probes since <paramref name="before"/>.</summary>
-    public long CallsSince(IReadOnlyDictionary<string, long> before) =>
-        calls.Where(e => e.Key != nameof(INodeClient.GetNodeInfoAsync)).Sum(e => e.Value - before.GetValueOrDefault(e.Key));
+    /// <summary>Calls other than probes since <paramref name="before"/>, by node and method (those with none left out).</summary>
+    public Dictionary<(string Node, string Method), long> Since(IReadOnlyDictionary<(string Node, string Method), long> before) =>
+        calls.Where(e => e.Key.Method != nameof(INodeClient.GetNodeInfoAsync))
+            .Select(e => (e.Key, Count: e.Value - before.GetValueOrDefault(e.Key)))
+            .Where(e => e.Count > 0)
+            .ToDictionary(e => e.Key, e => e.Count);
+
+    /// <summary>Calls other than probes since <paramref name="before"/>, in all.</summary>
+    public long CallsSince(IReadOnlyDictionary<(string Node, string Method), long> before) => Since(before).Values.Sum();
 
     /// <summary>The node's client, counted.</summary>
     public INodeClient Wrap(INodeClient node) => new Counted(node, this);
 
-    private Task<T> Count<T>(string method, Func<Task<T>> call)
+    private Task<T> Count<T>(string node, string method, Func<Task<T>> call)
     {
-        calls.AddOrUpdate(method, 1, (_, n) => n + 1);
+        calls.AddOrUpdate((node, method), 1, (_, n) => n + 1);
         return call();
     }
 
@@ -32,22 +38,22 @@ internal sealed class NodeCallCounter
     {
         public string NodeId => inner.NodeId;
 
-        public Task<NodeInfo> GetNodeInfoAsync(CancellationToken cancellationToken) => counter.Count(nameof(GetNodeInfoAsync), () => inner.GetNodeInfoAsync(cancellationToken));
+        public Task<NodeInfo> GetNodeInfoAsync(CancellationToken cancellationToken) => counter.Count(inner.NodeId, nameof(GetNodeInfoAsync), () => inner.GetNodeInfoAsync(cancellationToken));
 
-        public Task<NodeBytesResponse> RegisterStartAsync(NodeBytesRequest request, CancellationToken cancellationToken) => counter.Count(nameof(RegisterStartAsync), () => inner.RegisterStartAsync(request, cancellationToken));
+        public Task<NodeBytesResponse> RegisterStartAsync(NodeBytesRequest request, CancellationToken cancellationToken) => counter.Count(inner.NodeId, nameof(RegisterStartAsync), () => inner.RegisterStartAsync(request, cancellationToken));
 
-        public Task<NodeRegistrationAck> RegisterFinishAsync(NodeRegistrationUpload request, CancellationToken cancellationToken) => counter.Count(nameof(RegisterFinishAsync), () => inner.RegisterFinishAsync(request, cancellationToken));
+        public Task<NodeRegistrationAck> RegisterFinishAsync(NodeRegistrationUpload request, CancellationToken cancellationToken) => counter.Count(inner.NodeId, nameof(RegisterFinishAsync), () => inner.RegisterFinishAsync(request, cancellationToken));
 
-        public Task<NodeLoginStartResponse> LoginStartAsync(NodeLoginStartRequest request, CancellationToken cancellationToken) => counter.Count(nameof(LoginStartAsync), () => inner.LoginStartAsync(request, cancellationToken));
+        public Task<NodeLoginStartResponse> LoginStartAsync(NodeLoginStartRequest request, CancellationToken cancellationToken) => counter.Count(inner.NodeId, nameof(LoginStartAsync), () => inner.LoginStartAsync(request, cancellationToken));
 
-        public Task<NodeLoginFinishResponse> LoginFinishAsync(NodeLoginFinishRequest request, CancellationToken cancellationToken) => counter.Count(nameof(LoginFinishAsync), () => inner.LoginFinishAsync(request, cancellationToken));
+        public Task<NodeLoginFinishResponse> LoginFinishAsync(NodeLoginFinishRequest request, CancellationToken cancellationToken) => counter.Count(inner.NodeId, nameof(LoginFinishAsync), () => inner.LoginFinishAsync(request, cancellationToken));
 
-        public Task<ChannelEnvelope> SubmitAsync(ChannelEnvelope request, CancellationToken cancellationToken) => counter.Count(nameof(SubmitAsync), () => inner.SubmitAsync(request, cancellationToken));
+        public Task<ChannelEnvelope> SubmitAsync(ChannelEnvelope request, CancellationToken cancellationToken) => counter.Count(inner.NodeId, nameof(SubmitAsync), () => inner.SubmitAsync(request, cancellationToken));
 
-        public Task<ProtocolStep> StartProtocolAsync(StartProtocolRequest request, CancellationToken cancellationToken) => counter.Count(nameof(StartProtocolAsync), () => inner.StartProtocolAsync(request, cancellationToken));
+        public Task<ProtocolStep> StartProtocolAsync(StartProtocolRequest request, CancellationToken cancellationToken) => counter.Count(inner.NodeId, nameof(StartProtocolAsync), () => inner.StartProtocolAsync(request, cancellationToken));
 
-        public Task<ProtocolStep> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken) => counter.Count(nameof(DeliverAsync), () => inner.DeliverAsync(request, cancellationToken));
+        public Task<ProtocolStep> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken) => counter.Count(inner.NodeId, nameof(DeliverAsync), () => inner.DeliverAsync(request, cancellationToken));
 
-        public Task<PartialSignResponse> PartialSignAsync(PartialSignRequest request, CancellationToken cancellationToken) => counter.Count(nameof(PartialSignAsync), () => inner.PartialSignAsync(request, cancellationToken));
+        public Task<PartialSignResponse> PartialSignAsync(PartialSignRequest request, CancellationToken cancellationToken) => counter.Count(inner.NodeId, nameof(PartialSignAsync), () => inner.PartialSignAsync(request, cancellationToken));
     }
 }

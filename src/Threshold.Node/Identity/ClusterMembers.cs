@@ -53,12 +53,6 @@ public sealed class ClusterMembers : IPartyDirectory, IDisposable
     /// <summary>The member called <paramref name="nodeId"/>.</summary>
     public ClusterMember ByName(string nodeId) => Members.FirstOrDefault(m => m.NodeId == nodeId) ?? throw new KeyNotFoundException($"no node {nodeId}");
 
-    /// <summary>
-    /// Six digits from SHA-256 over the members' signing keys in sorted order: what an operator reads out
-    /// to compare clusters (the aggregator shows the same number to wallets).
-    /// </summary>
-    public static string FingerprintOf(IEnumerable<byte[]> signingKeys) => global::Threshold.Contracts.ClusterFingerprint.Of(signingKeys);
-
     /// <inheritdoc />
     public bool Verify(int party, ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature) => directory.Verify(party, digest, signature);
 
